@@ -1,0 +1,100 @@
+/**
+ * The sql.js adapter: the only module that imports sql.js. Replacing sql.js with another SQLite
+ * build means writing another file like this one.
+ */
+import initSqlJs, { type BindParams, type Database, type SqlJsStatic } from 'sql.js';
+import { type Row, type SqlValue, type SqliteConnection, SqliteError } from './port.ts';
+
+/** A connection that can also hand out its database file and the raw sql.js handle. */
+export interface SqlJsConnection extends SqliteConnection {
+  /** The database file as bytes. sql.js cannot do this inside an open write transaction. */
+  export(): Uint8Array;
+  /** The underlying sql.js database, for the few things the port does not cover. */
+  readonly raw: Database;
+}
+
+export interface LoadSqlJsOptions {
+  /** Where the browser fetches sql-wasm.wasm from (Vite: `import url from 'sql.js/dist/sql-wasm-browser.wasm?url'`). */
+  wasmUrl?: string;
+  /** The wasm bytes themselves, when they are already at hand. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+let cached: Promise<SqlJsStatic> | undefined;
+
+/**
+ * Loads the sql.js module once per realm.
+ * @example
+ * const sqlite = await loadSqlJs();
+ * const conn = openSqlJs(sqlite);
+ */
+export function loadSqlJs(options: LoadSqlJsOptions = {}): Promise<SqlJsStatic> {
+  if (!cached) {
+    const config: Record<string, unknown> = {};
+    if (options.wasmBinary) config.wasmBinary = options.wasmBinary;
+    if (options.wasmUrl) {
+      const url = options.wasmUrl;
+      config.locateFile = () => url;
+    }
+    cached = initSqlJs(config).catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+  }
+  return cached;
+}
+
+/**
+ * Opens a database with sql.js: a new empty one, or the given file bytes.
+ * @example
+ * const conn = openSqlJs(await loadSqlJs(), bytes);
+ * conn.query('SELECT count(*) AS n FROM sqlite_schema');
+ */
+export function openSqlJs(sqlite: SqlJsStatic, bytes?: Uint8Array): SqlJsConnection {
+  return wrap(sqlite, new sqlite.Database(bytes));
+}
+
+function wrap(sqlite: SqlJsStatic, db: Database): SqlJsConnection {
+  return {
+    raw: db,
+    exec(sql, params) {
+      guard(sql, () => {
+        if (params && params.length > 0) db.run(sql, params as BindParams);
+        else db.exec(sql);
+      });
+    },
+    query(sql, params) {
+      return guard(sql, () => {
+        const statement = db.prepare(sql);
+        try {
+          if (params && params.length > 0) statement.bind(params as BindParams);
+          const rows: Row[] = [];
+          while (statement.step()) rows.push(statement.getAsObject() as Record<string, SqlValue>);
+          return rows;
+        } finally {
+          statement.free();
+        }
+      });
+    },
+    openScratch() {
+      return wrap(sqlite, new sqlite.Database());
+    },
+    close() {
+      db.close();
+    },
+    export() {
+      return guard('export', () => db.export());
+    },
+  };
+}
+
+/** Normalises what sql.js throws (Errors, sometimes bare strings) into SqliteError, in one place. */
+function guard<T>(sql: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof SqliteError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SqliteError(message, sql);
+  }
+}
