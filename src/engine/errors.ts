@@ -73,7 +73,11 @@ export function toErrorData(error: unknown): ErrorData {
   if (error instanceof Error) {
     const sql = (error as { sql?: unknown }).sql;
     if (error.name === 'SqliteError') {
-      return { code: 'sqlite-error', message: error.message, details: typeof sql === 'string' ? { sql } : {} };
+      return {
+        code: 'sqlite-error',
+        message: error.message,
+        details: typeof sql === 'string' ? { sql } : {},
+      };
     }
     return { code: 'internal', message: error.message, details: {} };
   }

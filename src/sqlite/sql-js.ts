@@ -3,7 +3,7 @@
  * build means writing another file like this one.
  */
 import initSqlJs, { type BindParams, type Database, type SqlJsStatic } from 'sql.js';
-import { type Row, type SqlValue, type SqliteConnection, SqliteError } from './port.ts';
+import { type Row, type SqliteConnection, SqliteError, type SqlValue } from './port.ts';
 
 /** A connection that can also hand out its database file and the raw sql.js handle. */
 export interface SqlJsConnection extends SqliteConnection {

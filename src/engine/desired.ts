@@ -1,0 +1,175 @@
+/**
+ * The desired schema: SQL text loaded into a scratch database, so that SQLite itself is the parser,
+ * plus the rename hints written in its comments (`-- @renamed from=old`, `/* @renamed from=old *\/`).
+ */
+import type { SqliteConnection } from '../sqlite/port.ts';
+import { MoltError } from './errors.ts';
+import { inspectSchema } from './inspect.ts';
+import { closingParen, nameTokenIndex, splitTopLevel } from './parse.ts';
+import { MOLT_TABLE_PREFIX, type Schema } from './schema.ts';
+import { foldName, identifierName, isWord, splitStatements, type Token, tokenize } from './tokens.ts';
+
+/** Renames declared by the caller or by hints: old name → new name. */
+export interface Renames {
+  /** `{ old_table: 'new_table' }` */
+  tables?: Record<string, string>;
+  /** `{ 'table.old_column': 'new_column' }`; the table may be named by its old or new name. */
+  columns?: Record<string, string>;
+  /** `{ old_index: 'new_index' }` */
+  indexes?: Record<string, string>;
+}
+
+export interface DesiredSchema {
+  schema: Schema;
+  /** Renames found in the schema's comments. */
+  hints: Required<Renames>;
+  /** Hints written with the deprecated `@rename` spelling. */
+  deprecatedHints: number;
+}
+
+const IGNORED = /^(begin|commit|end|pragma)$/i;
+
+/**
+ * Loads `sql` into a scratch database and inspects it. Statements are retried in later passes when
+ * they depend on objects defined further down, so the order of the file does not matter.
+ * @example
+ * const desired = loadDesiredSchema(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY);');
+ */
+export function loadDesiredSchema(conn: SqliteConnection, sql: string): DesiredSchema {
+  const statements = splitStatements(sql).filter((s) => !IGNORED.test(firstWord(s)));
+  for (const statement of statements) checkStatement(statement);
+  const scratch = conn.openScratch();
+  try {
+    let pending = statements;
+    let failures: { statement: string; message: string }[] = [];
+    while (pending.length > 0) {
+      failures = [];
+      for (const statement of pending) {
+        try {
+          scratch.exec(statement);
+        } catch (error) {
+          failures.push({ statement, message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      if (failures.length === pending.length) break;
+      pending = failures.map((f) => f.statement);
+    }
+    const first = failures[0];
+    if (first) {
+      throw new MoltError('schema-invalid', `${first.message} in: ${abbreviate(first.statement)}`, {
+        statement: first.statement,
+        sqliteMessage: first.message,
+      });
+    }
+    const hints = parseRenameHints(statements);
+    return { schema: inspectSchema(scratch), hints: hints.renames, deprecatedHints: hints.deprecated };
+  } finally {
+    scratch.close();
+  }
+}
+
+function firstWord(statement: string): string {
+  return tokenize(statement).find((t) => t.kind !== 'comment')?.text ?? '';
+}
+
+function checkStatement(statement: string): void {
+  const tokens = tokenize(statement).filter((t) => t.kind !== 'comment');
+  if (!isWord(tokens[0], 'create')) {
+    throw new MoltError(
+      'schema-invalid',
+      `only CREATE statements belong in a schema: ${abbreviate(statement)}`,
+      {
+        statement,
+      },
+    );
+  }
+  if (isWord(tokens[1], 'temp') || isWord(tokens[1], 'temporary')) {
+    throw new MoltError(
+      'schema-invalid',
+      `TEMP objects do not belong in a schema: ${abbreviate(statement)}`,
+      {
+        statement,
+      },
+    );
+  }
+  const name = tokens[nameTokenIndex(tokens)];
+  if (name && foldName(identifierName(name)).startsWith(MOLT_TABLE_PREFIX)) {
+    throw new MoltError('schema-invalid', `names starting with ${MOLT_TABLE_PREFIX} are reserved for molt`, {
+      statement,
+    });
+  }
+}
+
+function abbreviate(statement: string): string {
+  const flat = statement.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+}
+
+const HINT = /@(renamed?)\s+from\s*=\s*("(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|'(?:[^']|'')*'|[^\s*]+)/i;
+
+interface Anchor {
+  kind: 'table' | 'index' | 'column';
+  name: string;
+  table: string;
+  token: Token;
+}
+
+/** Finds `@renamed from=old` hints and the table, column or index each one sits beside. */
+export function parseRenameHints(statements: readonly string[]): {
+  renames: Required<Renames>;
+  deprecated: number;
+} {
+  const renames: Required<Renames> = { tables: {}, columns: {}, indexes: {} };
+  let deprecated = 0;
+  for (const statement of statements) {
+    const all = tokenize(statement);
+    const comments = all.filter((t) => t.kind === 'comment' && HINT.test(t.text));
+    if (comments.length === 0) continue;
+    const anchors = findAnchors(all.filter((t) => t.kind !== 'comment'));
+    for (const comment of comments) {
+      const match = HINT.exec(comment.text)!;
+      if (match[1]!.toLowerCase() === 'rename') deprecated++;
+      const from = identifierName(tokenize(match[2]!)[0]!);
+      const anchor = anchorFor(statement, anchors, comment);
+      if (!anchor) continue;
+      if (anchor.kind === 'table') renames.tables[from] = anchor.name;
+      else if (anchor.kind === 'index') renames.indexes[from] = anchor.name;
+      else renames.columns[`${anchor.table}.${from}`] = anchor.name;
+    }
+  }
+  return { renames, deprecated };
+}
+
+function findAnchors(tokens: Token[]): Anchor[] {
+  const at = nameTokenIndex(tokens);
+  const nameToken = tokens[at];
+  if (!nameToken) return [];
+  const name = identifierName(nameToken);
+  const isIndex = tokens.slice(0, at).some((t) => isWord(t, 'index'));
+  const isTable = tokens.slice(0, at).some((t) => isWord(t, 'table'));
+  if (isIndex) return [{ kind: 'index', name, table: '', token: nameToken }];
+  if (!isTable) return [];
+  const anchors: Anchor[] = [{ kind: 'table', name, table: name, token: nameToken }];
+  if (tokens[at + 1]?.text !== '(') return anchors;
+  const close = closingParen(tokens, at + 1);
+  for (const part of splitTopLevel(tokens.slice(at + 2, close))) {
+    const first = part[0]!;
+    if (first.kind === 'word' && /^(constraint|primary|unique|check|foreign)$/i.test(first.text)) continue;
+    anchors.push({ kind: 'column', name: identifierName(first), table: name, token: first });
+  }
+  return anchors;
+}
+
+/** The anchor on the comment's line: the last one before it, else the first one after it. */
+function anchorFor(source: string, anchors: Anchor[], comment: Token): Anchor | undefined {
+  const line = lineOf(source, comment.start);
+  const sameLine = anchors.filter((a) => lineOf(source, a.token.start) === line);
+  const before = sameLine.filter((a) => a.token.start < comment.start);
+  return before[before.length - 1] ?? sameLine[0];
+}
+
+function lineOf(source: string, offset: number): number {
+  let line = 0;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
+  return line;
+}

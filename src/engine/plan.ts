@@ -1,0 +1,254 @@
+/**
+ * Declarative planning: from the live schema to the desired one with the cheapest correct steps.
+ * The plan is rehearsed on a schema-only copy first; a table whose ALTERs would not reach the target
+ * exactly is rebuilt instead, so a plan that comes out of here converges by construction.
+ */
+import type { SqliteConnection } from '../sqlite/port.ts';
+import { diffCanonical, hashSchema } from './canonical.ts';
+import { type CheckResult, checkData, checkDuplicates, type Origin, projection } from './checks.ts';
+import { type DesiredSchema, loadDesiredSchema, type Renames } from './desired.ts';
+import { diffTables, type TableChange } from './diff.ts';
+import { MoltError } from './errors.ts';
+import { inspectSchema } from './inspect.ts';
+import { closingParen, nameTokenIndex, quoteId } from './parse.ts';
+import type { Plan, Step, Warning } from './plan-types.ts';
+import { mergeRenames, type ResolvedRenames, renameSteps, resolveRenames } from './renames.ts';
+import type { Index, Schema } from './schema.ts';
+import { openSimulation, runStatements } from './simulate.ts';
+import { assembleSteps } from './steps.ts';
+import { codeTokens, foldName, isWord } from './tokens.ts';
+
+export interface PlanOptions {
+  /** Renames to apply, in addition to the `@renamed` hints in the schema. */
+  renames?: Renames;
+  /** Let the plan drop tables, columns and values that hold data (they become warnings). */
+  allowDataLoss?: boolean;
+}
+
+/**
+ * Plans the migration of `conn`'s database to the schema in `desiredSql`. Reads only.
+ * @example
+ * const plan = planMigration(conn, 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);');
+ * if (plan.blockers.length === 0) applyPlan(conn, plan);
+ */
+export function planMigration(conn: SqliteConnection, desiredSql: string, options: PlanOptions = {}): Plan {
+  return planToSchema(conn, loadDesiredSchema(conn, desiredSql), options);
+}
+
+/** Plans against an already loaded desired schema. */
+export function planToSchema(
+  conn: SqliteConnection,
+  desired: DesiredSchema,
+  options: PlanOptions = {},
+): Plan {
+  const current = inspectSchema(conn);
+  const renames = resolveRenames(current, desired.schema, mergeRenames(desired.hints, options.renames));
+  const renamed = simulateRenames(conn, current, renames);
+  const sqliteVersion = String(conn.query('SELECT sqlite_version() AS v')[0]!.v);
+  const alterNotNull = versionAtLeast(sqliteVersion, 3, 53);
+
+  const forceRebuild = new Set<string>();
+  let changes: TableChange[] = [];
+  let steps: Step[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const kept = keptIndexes(renamed.indexes, desired.schema.indexes);
+    changes = diffTables(renamed, desired.schema, kept, { forceRebuild, alterNotNull });
+    steps = assembleSteps(current, renamed, desired.schema, renames, changes, kept);
+    const misses = rehearse(conn, current, desired.schema, steps, changes);
+    const fresh = misses.filter((name) => !forceRebuild.has(name));
+    if (misses.length === 0) break;
+    if (fresh.length === 0 || attempt > 3) {
+      throw new MoltError('plan-did-not-converge', 'the planner could not reach the target schema', {
+        objects: misses,
+      });
+    }
+    for (const name of fresh) forceRebuild.add(name);
+  }
+
+  const origin = originOf(renames);
+  const checks = checkData(conn, changes, origin, { allowDataLoss: options.allowDataLoss ?? false });
+  checkNewUniqueIndexes(conn, changes, desired.schema, steps, origin, checks);
+  const warnings: Warning[] = [...checks.warnings];
+  for (const unused of renames.unused) {
+    warnings.push({
+      kind: 'unused-rename',
+      object: unused,
+      message: `rename ${unused} does not apply to this database`,
+    });
+  }
+  if (desired.deprecatedHints > 0) {
+    warnings.push({
+      kind: 'deprecated-hint',
+      object: 'schema',
+      message: '@rename is deprecated: write @renamed from=old',
+    });
+  }
+  markRisks(steps, checks);
+  return {
+    version: 1,
+    fromHash: hashSchema(current),
+    toHash: hashSchema(desired.schema),
+    sqliteVersion,
+    steps,
+    warnings,
+    blockers: checks.blockers,
+    rebuilds: changes
+      .filter((c) => c.kind === 'rebuild')
+      .map((c) => ({ table: c.desired.name, rows: checks.rowCounts.get(foldName(c.current.name)) ?? 0 })),
+    foreignKeyCheck: foreignKeyCheckTables(changes, desired.schema),
+  };
+}
+
+function versionAtLeast(version: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number);
+  return a > major || (a === major && b >= minor);
+}
+
+/** Applies the renames to a schema-only copy (without views and triggers, which cannot block them). */
+function simulateRenames(conn: SqliteConnection, current: Schema, renames: ResolvedRenames): Schema {
+  if (renames.tables.length === 0 && renames.columns.length === 0) return current;
+  const sim = openSimulation(conn, { ...current, views: [], triggers: [] });
+  try {
+    const failure = runStatements(
+      sim,
+      renameSteps(current, renames).flatMap((s) => s.statements),
+    );
+    if (failure) throw new MoltError('plan-did-not-converge', `a rename failed: ${failure.message}`, {});
+    const result = inspectSchema(sim);
+    return { ...result, views: current.views, triggers: current.triggers };
+  } finally {
+    sim.close();
+  }
+}
+
+/** Indexes that exist now and stay exactly as they are. */
+function keptIndexes(current: Index[], desired: Index[]): Index[] {
+  const wanted = new Map(desired.map((i) => [foldName(i.name), i.definition]));
+  return current.filter((i) => wanted.get(foldName(i.name)) === i.definition);
+}
+
+/** Runs the steps on a schema-only copy; returns the tables (or objects) that did not come out right. */
+function rehearse(
+  conn: SqliteConnection,
+  current: Schema,
+  desired: Schema,
+  steps: Step[],
+  changes: TableChange[],
+): string[] {
+  const sim = openSimulation(conn, current);
+  try {
+    for (const step of steps) {
+      if (runStatements(sim, step.statements)) return [foldName(step.table ?? step.object)];
+    }
+    const result = inspectSchema(sim);
+    const misses = diffCanonical(result, desired).map((d) => {
+      if (d.kind === 'table') return d.name;
+      const owner = [...desired.indexes, ...desired.triggers].find((o) => foldName(o.name) === d.name);
+      return owner && 'table' in owner ? foldName(owner.table) : d.name;
+    });
+    const tables = new Set(changes.map((c) => foldName((c.kind === 'drop' ? c.current : c.desired).name)));
+    return [...new Set(misses)].map((m) => (tables.has(m) ? m : `?${m}`));
+  } finally {
+    sim.close();
+  }
+}
+
+function originOf(renames: ResolvedRenames): Origin {
+  const tables = new Map(renames.tables.map((r) => [foldName(r.to), r.from]));
+  const columns = new Map(renames.columns.map((c) => [`${foldName(c.table)}.${foldName(c.to)}`, c.from]));
+  return {
+    table: (name) => tables.get(foldName(name)) ?? name,
+    column: (table, column) => columns.get(`${foldName(table)}.${foldName(column)}`) ?? column,
+  };
+}
+
+/** Unique indexes created over existing rows: duplicates would make CREATE UNIQUE INDEX fail. */
+function checkNewUniqueIndexes(
+  conn: SqliteConnection,
+  changes: TableChange[],
+  desired: Schema,
+  steps: Step[],
+  origin: Origin,
+  checks: CheckResult,
+): void {
+  for (const step of steps) {
+    if (step.kind !== 'create-index') continue;
+    const index = desired.indexes.find((i) => foldName(i.name) === foldName(step.object));
+    const change = changes.find(
+      (c) => c.kind !== 'drop' && foldName(c.desired.name) === foldName(step.table ?? ''),
+    );
+    if (!index?.unique || !change || change.kind === 'create' || change.kind === 'drop') continue;
+    if ((checks.rowCounts.get(foldName(change.current.name)) ?? 2) < 2) continue;
+    const parts = indexParts(index.sql);
+    if (!parts) continue;
+    const source = projection(change.current, change.desired, origin);
+    checkDuplicates(
+      conn,
+      source,
+      parts.keys,
+      `${index.table}`,
+      `UNIQUE INDEX ${index.name}`,
+      checks,
+      parts.where,
+    );
+  }
+}
+
+/** The key expressions and WHERE clause of a CREATE INDEX statement. */
+function indexParts(sql: string): { keys: string[]; where: string } | null {
+  const tokens = codeTokens(sql);
+  const open = tokens.findIndex((t, i) => i > nameTokenIndex(tokens) + 1 && t.text === '(');
+  if (open < 0) return null;
+  const close = closingParen(tokens, open);
+  const keys: string[] = [];
+  let part: typeof tokens = [];
+  const flush = () => {
+    while (part.length > 1 && (isWord(part[part.length - 1], 'asc') || isWord(part[part.length - 1], 'desc')))
+      part.pop();
+    if (part.length) keys.push(sql.slice(part[0]!.start, part[part.length - 1]!.end));
+    part = [];
+  };
+  let depth = 0;
+  for (const t of tokens.slice(open + 1, close)) {
+    if (t.text === '(') depth++;
+    if (t.text === ')') depth--;
+    if (depth === 0 && t.text === ',') flush();
+    else part.push(t);
+  }
+  flush();
+  const whereAt = tokens.findIndex((t, i) => i > close && isWord(t, 'where'));
+  const where = whereAt < 0 ? '' : sql.slice(tokens[whereAt + 1]!.start, tokens[tokens.length - 1]!.end);
+  return { keys, where };
+}
+
+/** Marks the steps that drop data, from what the data checks found. */
+function markRisks(steps: Step[], checks: CheckResult): void {
+  const lossy = new Set(
+    [
+      ...checks.blockers.filter((b) => b.kind === 'data-loss' || b.kind === 'possible-rename'),
+      ...checks.warnings.filter((w) => w.kind === 'data-loss-allowed'),
+    ].map((x) => foldName(x.object)),
+  );
+  for (const step of steps) {
+    const object = foldName(step.kind === 'drop-column' ? `${step.table}.${step.object}` : step.object);
+    const hit =
+      lossy.has(object) ||
+      (step.kind === 'rebuild-table' && [...lossy].some((o) => o.startsWith(`${object}.`)));
+    if (hit && (step.kind === 'drop-table' || step.kind === 'drop-column' || step.kind === 'rebuild-table'))
+      step.risk = 'data-loss';
+  }
+}
+
+/** Tables whose foreign keys the apply must check: changed ones, and children of changed ones. */
+function foreignKeyCheckTables(changes: TableChange[], desired: Schema): string[] {
+  const changed = new Set(
+    changes.filter((c) => c.kind !== 'unchanged' && c.kind !== 'drop').map((c) => foldName(c.desired.name)),
+  );
+  for (const c of changes) if (c.kind === 'drop') changed.add(foldName(c.current.name));
+  return desired.tables
+    .filter((t) => t.foreignKeys.length > 0)
+    .filter(
+      (t) => changed.has(foldName(t.name)) || t.foreignKeys.some((fk) => changed.has(foldName(fk.table))),
+    )
+    .map((t) => t.name);
+}

@@ -1,0 +1,101 @@
+/**
+ * The table rebuild, done right (https://sqlite.org/lang_altertable.html#otheralter, steps 4–8).
+ * The caller (applyPlan) owns steps 1–3 and 9–12: foreign keys off before BEGIN, one transaction,
+ * foreign_key_check, verification against the pristine target, COMMIT, foreign keys restored.
+ *
+ * Here: create the new table under a temporary name, copy rows with an explicit column list (generated
+ * columns skipped, rowids kept, IFNULL for a new NOT NULL with a default), carry AUTOINCREMENT's
+ * counter over, drop the old table, and rename the new one over it with legacy_alter_table=ON so that
+ * nothing else in the schema is rewritten. Indexes, views and triggers are created afterwards by the
+ * plan, so no trigger fires on copied rows.
+ */
+import { quoteId, renameInCreate } from './parse.ts';
+import type { Column, Table } from './schema.ts';
+import type { Statement } from './simulate.ts';
+import { foldName } from './tokens.ts';
+
+/** The temporary name a table is built under during its rebuild. */
+export function rebuildTempName(table: string): string {
+  return `_molt_new_${table}`;
+}
+
+/**
+ * Statements that rebuild `current` into `desired` (same name; renames happen before).
+ * @example
+ * rebuildStatements(current, desired).map((s) => s.sql);
+ */
+export function rebuildStatements(current: Table, desired: Table): Statement[] {
+  const temp = rebuildTempName(desired.name);
+  const { columns, values } = copyColumns(current, desired);
+  const statements: Statement[] = [
+    { sql: renameInCreate(desired.sql, temp) },
+    {
+      sql: `INSERT INTO ${quoteId(temp)} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteId(current.name)}`,
+    },
+  ];
+  if (current.autoincrement && desired.autoincrement) {
+    // DROP TABLE forgets the old counter; keep it so ids of deleted rows are never reused.
+    statements.push(
+      {
+        sql: 'INSERT INTO sqlite_sequence (name, seq) SELECT ?, seq FROM sqlite_sequence WHERE name = ? AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)',
+        params: [temp, current.name, temp],
+      },
+      {
+        sql: 'UPDATE sqlite_sequence SET seq = max(seq, IFNULL((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)) WHERE name = ?',
+        params: [current.name, temp],
+      },
+    );
+  }
+  statements.push(
+    { sql: `DROP TABLE ${quoteId(current.name)}` },
+    { sql: 'PRAGMA legacy_alter_table = ON' },
+    { sql: `ALTER TABLE ${quoteId(temp)} RENAME TO ${quoteId(desired.name)}` },
+    { sql: 'PRAGMA legacy_alter_table = OFF' },
+  );
+  return statements;
+}
+
+/** The target columns and the source expressions of the row copy. */
+export function copyColumns(current: Table, desired: Table): { columns: string[]; values: string[] } {
+  const source = new Map(current.columns.map((c) => [foldName(c.name), c]));
+  const columns: string[] = [];
+  const values: string[] = [];
+  const desiredAlias = rowidAlias(desired);
+  const keepRowid = !current.withoutRowid && !desired.withoutRowid;
+  if (keepRowid && !desiredAlias) {
+    columns.push('rowid');
+    values.push('rowid');
+  }
+  for (const d of desired.columns) {
+    if (d.generated) continue;
+    const c = source.get(foldName(d.name));
+    const target = quoteId(d.name);
+    if (c) {
+      columns.push(target);
+      values.push(fillDefault(d, quoteId(c.name)));
+    } else if (keepRowid && d === desiredAlias) {
+      // A new INTEGER PRIMARY KEY takes over the rowids the rows already have.
+      columns.push(target);
+      values.push('rowid');
+    }
+  }
+  return { columns, values };
+}
+
+/** `IFNULL(value, default)` for a NOT NULL column that declares a default, else the value itself. */
+export function fillDefault(column: Column, value: string): string {
+  if (!column.notNull || column.default === null || /^null$/i.test(column.default.trim())) return value;
+  return `IFNULL(${value}, ${column.default})`;
+}
+
+/** The column that is an alias of the rowid (INTEGER PRIMARY KEY), if any. */
+export function rowidAlias(table: Table): Column | undefined {
+  if (table.withoutRowid || table.kind !== 'table') return undefined;
+  const pk = table.columns.filter((c) => c.primaryKey > 0);
+  if (pk.length !== 1) return undefined;
+  const column = pk[0]!;
+  if (foldName(column.type) !== 'integer') return undefined;
+  // "INTEGER PRIMARY KEY DESC" is not an alias: https://sqlite.org/lang_createtable.html#rowid
+  if (/"primary" "key" "desc"/.test(column.definition)) return undefined;
+  return column;
+}
