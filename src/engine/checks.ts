@@ -124,7 +124,7 @@ function checkColumns(
   for (const d of desired.columns) {
     const c = current.columns.find((x) => foldName(x.name) === foldName(d.name));
     const object = `${desired.name}.${d.name}`;
-    if (d.notNull && !d.generated && (!c || !c.notNull) && d !== alias) {
+    if (d.notNull && !d.generated && !c?.notNull && d !== alias) {
       const raw = c ? quoteId(origin.column(current.name, c.name)) : 'NULL';
       const nulls = findRows(
         conn,

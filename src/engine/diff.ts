@@ -126,8 +126,11 @@ export function cannotAdd(col: Column): string | null {
   if (col.generated === 'stored') return 'is a STORED generated column';
   if (col.generated && col.notNull) return 'is a NOT NULL generated column';
   const dflt = col.default?.trim() ?? null;
-  if (dflt !== null && (NON_CONSTANT_DEFAULT.test(dflt) || dflt.startsWith('(')))
+  // SQLite reports `DEFAULT (expr)` without its parentheses, so look at the definition itself. It only
+  // refuses such a default when the table has rows, which a schema-only rehearsal cannot see.
+  if (def.includes('"default" (') || (dflt !== null && NON_CONSTANT_DEFAULT.test(dflt))) {
     return 'has a non-constant default';
+  }
   if (col.notNull && (dflt === null || /^null$/i.test(dflt))) return 'is NOT NULL without a default';
   if (def.includes('"references"') && dflt !== null && !/^null$/i.test(dflt))
     return 'references a table and has a default';

@@ -109,9 +109,9 @@ function groupBy(rows: Row[]): Map<string, Row[]> {
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
     const key = String(row.tbl);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = []));
-    group.push(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   return groups;
 }

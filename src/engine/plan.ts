@@ -10,7 +10,7 @@ import { type DesiredSchema, loadDesiredSchema, type Renames } from './desired.t
 import { diffTables, type TableChange } from './diff.ts';
 import { MoltError } from './errors.ts';
 import { inspectSchema } from './inspect.ts';
-import { closingParen, nameTokenIndex, quoteId } from './parse.ts';
+import { closingParen, nameTokenIndex } from './parse.ts';
 import type { Plan, Step, Warning } from './plan-types.ts';
 import { mergeRenames, type ResolvedRenames, renameSteps, resolveRenames } from './renames.ts';
 import type { Index, Schema } from './schema.ts';

@@ -1,0 +1,202 @@
+/**
+ * applyPlan is all or nothing: every failure leaves the database byte-identical (hash of export()),
+ * with the connection's foreign-key setting restored.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyPlan, isMoltError, type Plan, planMigration } from '../../src/engine/index.ts';
+import { hashBytes, openDb } from './helpers.ts';
+
+const BEFORE = `
+  CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT);
+  CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p (id) ON DELETE CASCADE);
+  INSERT INTO p VALUES (1, 'a'), (2, 'b');
+  INSERT INTO c VALUES (1, 1), (2, 2);`;
+const AFTER = `
+  CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+  CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p (id) ON DELETE CASCADE);`;
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (isMoltError(error)) return error.code;
+    throw error;
+  }
+  return 'no error';
+}
+
+describe('applyPlan failures leave the database byte-identical', () => {
+  it('when a row breaks a constraint during the apply (constraint-violation)', async () => {
+    const conn = await openDb(BEFORE);
+    const plan = planMigration(conn, AFTER);
+    conn.exec("UPDATE p SET name = 'a' WHERE id = 2"); // same schema, so the plan is not stale
+    const before = hashBytes(conn.export());
+    expect(codeOf(() => applyPlan(conn, plan))).toBe('constraint-violation');
+    expect(hashBytes(conn.export())).toBe(before);
+    expect(conn.query('PRAGMA foreign_keys')[0]?.foreign_keys).toBe(1);
+  });
+
+  it('when the schema changed since planning (plan-stale)', async () => {
+    const conn = await openDb(BEFORE);
+    const plan = planMigration(conn, AFTER);
+    conn.exec('CREATE TABLE surprise (x)');
+    const before = hashBytes(conn.export());
+    expect(codeOf(() => applyPlan(conn, plan))).toBe('plan-stale');
+    expect(hashBytes(conn.export())).toBe(before);
+  });
+
+  it('when the plan has blockers (blocked)', async () => {
+    const conn = await openDb(`${BEFORE} UPDATE p SET name = 'a';`);
+    const plan = planMigration(conn, AFTER);
+    expect(plan.blockers).toMatchObject([{ kind: 'unique-violation', count: 2 }]);
+    const before = hashBytes(conn.export());
+    expect(codeOf(() => applyPlan(conn, plan))).toBe('blocked');
+    expect(hashBytes(conn.export())).toBe(before);
+  });
+
+  it('when the steps do not reach the target (plan-did-not-converge)', async () => {
+    const conn = await openDb(BEFORE);
+    const plan = planMigration(conn, `${AFTER} CREATE INDEX p_name ON p (name);`);
+    const tampered: Plan = { ...plan, steps: plan.steps.filter((s) => s.kind !== 'create-index') };
+    const before = hashBytes(conn.export());
+    expect(codeOf(() => applyPlan(conn, tampered))).toBe('plan-did-not-converge');
+    expect(hashBytes(conn.export())).toBe(before);
+  });
+
+  it('when the result violates a foreign key (foreign-key-violation)', async () => {
+    const conn = await openDb(BEFORE);
+    const plan = planMigration(conn, AFTER);
+    const tampered: Plan = {
+      ...plan,
+      steps: [
+        ...plan.steps,
+        {
+          kind: 'create-index',
+          object: 'x',
+          reason: 'test',
+          risk: 'safe',
+          statements: [{ sql: 'DELETE FROM p WHERE id = 1' }],
+        },
+      ],
+      foreignKeyCheck: ['c'],
+    };
+    const before = hashBytes(conn.export());
+    expect(codeOf(() => applyPlan(conn, tampered))).toBe('foreign-key-violation');
+    expect(hashBytes(conn.export())).toBe(before);
+  });
+
+  it('refuses to run inside a transaction someone else opened (transaction-open)', async () => {
+    const conn = await openDb(BEFORE);
+    const plan = planMigration(conn, AFTER);
+    conn.exec('BEGIN');
+    expect(codeOf(() => applyPlan(conn, plan))).toBe('transaction-open');
+    conn.exec('ROLLBACK');
+    expect(conn.query('PRAGMA foreign_keys')[0]?.foreign_keys).toBe(1);
+  });
+
+  it('reports an invalid desired schema with the statement and SQLite message (schema-invalid)', async () => {
+    const conn = await openDb(BEFORE);
+    const before = hashBytes(conn.export());
+    try {
+      planMigration(conn, 'CREATE TABLE ok (x);\nCREATE TABLEX broken (y);');
+      expect.unreachable();
+    } catch (error) {
+      expect(isMoltError(error, 'schema-invalid')).toBe(true);
+      expect((error as { details: { statement: string } }).details.statement).toBe(
+        'CREATE TABLEX broken (y)',
+      );
+    }
+    expect(codeOf(() => planMigration(conn, 'INSERT INTO p VALUES (3, NULL);'))).toBe('schema-invalid');
+    expect(hashBytes(conn.export())).toBe(before);
+  });
+
+  it('loads a schema whose statements are out of dependency order', async () => {
+    const conn = await openDb();
+    const plan = planMigration(
+      conn,
+      'CREATE INDEX i ON t (x); CREATE VIEW v AS SELECT * FROM t; CREATE TABLE t (x);',
+    );
+    applyPlan(conn, plan);
+    expect(
+      planMigration(conn, 'CREATE TABLE t (x); CREATE INDEX i ON t (x); CREATE VIEW v AS SELECT * FROM t;')
+        .steps,
+    ).toEqual([]);
+  });
+
+  it('is serialisable: a plan that went through JSON applies the same', async () => {
+    const conn = await openDb(BEFORE);
+    const plan = JSON.parse(JSON.stringify(planMigration(conn, AFTER))) as Plan;
+    const report = applyPlan(conn, plan);
+    expect(report.steps.map((s) => s.kind)).toEqual(['rebuild-table']);
+    expect(report.rowsCopied).toBe(2);
+  });
+});
+
+describe('blockers carry exact counts and the rows', () => {
+  it('blocks dropping data and suggests a rename hint for a look-alike drop+add', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, username TEXT); INSERT INTO t VALUES (1, 'a'), (2, NULL), (3, 'c');",
+    );
+    const plan = planMigration(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, user_name TEXT);');
+    expect(plan.blockers).toMatchObject([{ kind: 'possible-rename', object: 't.username', count: 2 }]);
+    expect(plan.blockers[0]?.hint).toContain('@renamed from=username');
+    const table = planMigration(conn, 'CREATE TABLE people (id INTEGER PRIMARY KEY, username TEXT);');
+    expect(table.blockers).toMatchObject([{ kind: 'possible-rename', object: 't', count: 3 }]);
+  });
+
+  it('blocks NOT NULL without a DEFAULT over NULL rows and names them', async () => {
+    const conn = await openDb(
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER); INSERT INTO t VALUES (1, 1), (2, NULL), (7, NULL);',
+    );
+    const plan = planMigration(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);');
+    expect(plan.blockers).toMatchObject([
+      { kind: 'not-null-violation', object: 't.n', count: 2, rows: [2, 7] },
+    ]);
+  });
+
+  it('blocks a new CHECK, UNIQUE or FOREIGN KEY that rows violate', async () => {
+    const conn = await openDb(`
+      CREATE TABLE p (id INTEGER PRIMARY KEY);
+      CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, p INTEGER);
+      INSERT INTO p VALUES (1);
+      INSERT INTO t VALUES (1, -1, 1), (2, 5, 9), (3, 5, NULL), (4, -3, 1);`);
+    const plan = planMigration(
+      conn,
+      `
+      CREATE TABLE p (id INTEGER PRIMARY KEY);
+      CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER UNIQUE CHECK (n > 0), p INTEGER REFERENCES p (id));`,
+    );
+    expect(plan.blockers.map((b) => [b.kind, b.count, b.rows])).toEqual([
+      ['check-violation', 2, [1, 4]],
+      ['unique-violation', 2, [2]],
+      ['foreign-key-violation', 1, [2]],
+    ]);
+  });
+
+  it('blocks a type change that would alter values, and one that STRICT refuses', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT); INSERT INTO t VALUES (1, '007'), (2, '12'), (3, 'x'), (4, '007');",
+    );
+    const loose = planMigration(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER);');
+    expect(loose.blockers).toMatchObject([{ kind: 'data-loss', object: 't.code', count: 2 }]);
+    const strict = planMigration(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER) STRICT;');
+    expect(strict.blockers).toMatchObject([{ kind: 'type-mismatch', object: 't.code', count: 1 }]);
+    const allowed = planMigration(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER);', {
+      allowDataLoss: true,
+    });
+    expect(allowed.blockers).toEqual([]);
+    expect(allowed.steps[0]?.risk).toBe('data-loss');
+  });
+
+  it('marks steps that drop data, and lets them through when allowed', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT); INSERT INTO t VALUES (1, 'x', 'y');",
+    );
+    const plan = planMigration(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT);', {
+      allowDataLoss: true,
+    });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.warnings).toMatchObject([{ kind: 'data-loss-allowed', object: 't.b', count: 1 }]);
+    expect(plan.steps).toMatchObject([{ kind: 'drop-column', risk: 'data-loss' }]);
+  });
+});
