@@ -27,6 +27,8 @@ export interface StepTiming {
   kind: Step['kind'];
   object: string;
   durationMs: number;
+  /** Rows copied, for a table rebuild. */
+  rowsCopied?: number;
 }
 
 export interface ApplyReport {
@@ -60,7 +62,7 @@ export function applyPlan(conn: SqliteConnection, plan: Plan, options: ApplyOpti
   });
   return {
     steps,
-    rowsCopied: plan.rebuilds.reduce((sum, r) => sum + r.rows, 0),
+    rowsCopied: steps.reduce((sum, s) => sum + (s.rowsCopied ?? 0), 0),
     durationMs: now() - started,
     fromHash: plan.fromHash,
     toHash: plan.toHash,
@@ -131,9 +133,13 @@ export function runPlanSteps(conn: SqliteConnection, plan: Plan, options: ApplyO
   plan.steps.forEach((step, i) => {
     options.onProgress?.({ step: i + 1, total: plan.steps.length, kind: step.kind, object: step.object });
     const started = now();
+    let rowsCopied: number | undefined;
     for (const statement of step.statements) {
       try {
         conn.exec(statement.sql, statement.params);
+        if (step.kind === 'rebuild-table' && statement.sql.startsWith('INSERT INTO "_molt_new_')) {
+          rowsCopied = Number(conn.query('SELECT changes() AS n')[0]?.n ?? 0);
+        }
       } catch (error) {
         const data = toErrorData(error);
         const code = /constraint failed/i.test(data.message) ? 'constraint-violation' : 'sqlite-error';
@@ -144,7 +150,12 @@ export function runPlanSteps(conn: SqliteConnection, plan: Plan, options: ApplyO
         });
       }
     }
-    timings.push({ kind: step.kind, object: step.object, durationMs: now() - started });
+    timings.push({
+      kind: step.kind,
+      object: step.object,
+      durationMs: now() - started,
+      ...(rowsCopied === undefined ? {} : { rowsCopied }),
+    });
   });
   return timings;
 }

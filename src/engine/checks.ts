@@ -20,7 +20,8 @@ export interface Origin {
 export interface CheckResult {
   blockers: Blocker[];
   warnings: Warning[];
-  rowCounts: Map<string, number>;
+  /** Tables (by folded name) that hold at least one row. */
+  nonEmpty: Set<string>;
 }
 
 const SAMPLE = 10;
@@ -36,7 +37,7 @@ export function checkData(
   origin: Origin,
   options: { allowDataLoss: boolean },
 ): CheckResult {
-  const result: CheckResult = { blockers: [], warnings: [], rowCounts: new Map() };
+  const result: CheckResult = { blockers: [], warnings: [], nonEmpty: new Set() };
   const count = (sql: string, params: SqlValue[] = []) => Number(conn.query(sql, params)[0]?.n ?? 0);
   const loss = (object: string, message: string, n: number, hint?: string) => {
     if (options.allowDataLoss) result.warnings.push({ kind: 'data-loss-allowed', object, message, count: n });
@@ -54,10 +55,11 @@ export function checkData(
   for (const change of changes) {
     if (change.kind === 'create' || change.kind === 'unchanged') continue;
     const table = origin.table(change.current.name);
-    const rows = count(`SELECT count(*) AS n FROM ${quoteId(table)}`);
-    result.rowCounts.set(foldName(change.current.name), rows);
-    if (rows === 0) continue;
+    // Existence, not a count: counting a million rows would cost as much as a check of them.
+    if (conn.query(`SELECT 1 AS x FROM ${quoteId(table)} LIMIT 1`).length === 0) continue;
+    result.nonEmpty.add(foldName(change.current.name));
     if (change.kind === 'drop' || change.kind === 'recreate-virtual') {
+      const rows = count(`SELECT count(*) AS n FROM ${quoteId(table)}`);
       const twin = change.kind === 'drop' ? created.find((d) => sameColumns(change.current, d)) : undefined;
       const hint = twin ? `CREATE TABLE ${twin.name} ( -- @renamed from=${change.current.name}` : undefined;
       const what = change.kind === 'drop' ? 'dropping table' : 'recreating virtual table';
@@ -88,7 +90,7 @@ export function checkData(
         hint,
       );
     }
-    checkColumns(conn, change.current, change.desired, origin, rows, result, loss);
+    checkColumns(conn, change.current, change.desired, origin, result, loss);
   }
   return result;
 }
@@ -115,7 +117,6 @@ function checkColumns(
   current: Table,
   desired: Table,
   origin: Origin,
-  rows: number,
   result: CheckResult,
   loss: Loss,
 ) {
@@ -183,7 +184,7 @@ function checkColumns(
   }
   const knownUnique = new Set(current.uniques.map((u) => u.map(foldName).sort().join(',')));
   for (const unique of desired.uniques) {
-    if (knownUnique.has(unique.map(foldName).sort().join(',')) || rows < 2) continue;
+    if (knownUnique.has(unique.map(foldName).sort().join(','))) continue;
     const cols = unique.map(quoteId);
     checkDuplicates(conn, source, cols, desired.name, `UNIQUE (${unique.join(', ')})`, result);
   }

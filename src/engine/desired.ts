@@ -7,7 +7,16 @@ import { MoltError } from './errors.ts';
 import { inspectSchema } from './inspect.ts';
 import { closingParen, nameTokenIndex, splitTopLevel } from './parse.ts';
 import { MOLT_TABLE_PREFIX, type Schema } from './schema.ts';
-import { foldName, identifierName, isWord, splitStatements, type Token, tokenize } from './tokens.ts';
+import { openScratch } from './simulate.ts';
+import {
+  foldName,
+  identifierName,
+  isWord,
+  type ScriptStatement,
+  splitScript,
+  type Token,
+  tokenize,
+} from './tokens.ts';
 
 /** Renames declared by the caller or by hints: old name → new name. */
 export interface Renames {
@@ -36,31 +45,16 @@ const IGNORED = /^(begin|commit|end|pragma)$/i;
  * const desired = loadDesiredSchema(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY);');
  */
 export function loadDesiredSchema(conn: SqliteConnection, sql: string): DesiredSchema {
-  const statements = splitStatements(sql).filter((s) => !IGNORED.test(firstWord(s)));
+  const statements = splitScript(sql).filter(
+    (s) => !IGNORED.test(s.tokens.find((t) => t.kind !== 'comment')?.text ?? ''),
+  );
   for (const statement of statements) checkStatement(statement);
-  const scratch = conn.openScratch();
+  const scratch = openScratch(conn);
   try {
-    let pending = statements;
-    let failures: { statement: string; message: string }[] = [];
-    while (pending.length > 0) {
-      failures = [];
-      for (const statement of pending) {
-        try {
-          scratch.exec(statement);
-        } catch (error) {
-          failures.push({ statement, message: error instanceof Error ? error.message : String(error) });
-        }
-      }
-      if (failures.length === pending.length) break;
-      pending = failures.map((f) => f.statement);
-    }
-    const first = failures[0];
-    if (first) {
-      throw new MoltError('schema-invalid', `${first.message} in: ${abbreviate(first.statement)}`, {
-        statement: first.statement,
-        sqliteMessage: first.message,
-      });
-    }
+    loadStatements(
+      scratch,
+      statements.map((s) => s.text),
+    );
     const hints = parseRenameHints(statements);
     return { schema: inspectSchema(scratch), hints: hints.renames, deprecatedHints: hints.deprecated };
   } finally {
@@ -68,12 +62,44 @@ export function loadDesiredSchema(conn: SqliteConnection, sql: string): DesiredS
   }
 }
 
-function firstWord(statement: string): string {
-  return tokenize(statement).find((t) => t.kind !== 'comment')?.text ?? '';
+/**
+ * Runs the statements in one go; when that fails, one by one in passes, retrying the failures after
+ * each pass until nothing more succeeds (a view above its table, say). What still fails is invalid.
+ */
+function loadStatements(scratch: SqliteConnection, statements: string[]): void {
+  scratch.exec('SAVEPOINT load');
+  try {
+    // A newline before each semicolon, so a trailing -- comment cannot swallow it.
+    scratch.exec(statements.join('\n;\n'));
+    return;
+  } catch {
+    scratch.exec('ROLLBACK TO load');
+  }
+  let pending = statements;
+  let failures: { statement: string; message: string }[] = [];
+  while (pending.length > 0) {
+    failures = [];
+    for (const statement of pending) {
+      try {
+        scratch.exec(statement);
+      } catch (error) {
+        failures.push({ statement, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (failures.length === pending.length) break;
+    pending = failures.map((f) => f.statement);
+  }
+  const first = failures[0];
+  if (first) {
+    throw new MoltError('schema-invalid', `${first.message} in: ${abbreviate(first.statement)}`, {
+      statement: first.statement,
+      sqliteMessage: first.message,
+    });
+  }
 }
 
-function checkStatement(statement: string): void {
-  const tokens = tokenize(statement).filter((t) => t.kind !== 'comment');
+function checkStatement({ text: statement, tokens: all }: ScriptStatement): void {
+  const tokens = all.filter((t) => t.kind !== 'comment');
   if (!isWord(tokens[0], 'create')) {
     throw new MoltError(
       'schema-invalid',
@@ -115,14 +141,14 @@ interface Anchor {
 }
 
 /** Finds `@renamed from=old` hints and the table, column or index each one sits beside. */
-export function parseRenameHints(statements: readonly string[]): {
+export function parseRenameHints(statements: readonly ScriptStatement[]): {
   renames: Required<Renames>;
   deprecated: number;
 } {
   const renames: Required<Renames> = { tables: {}, columns: {}, indexes: {} };
   let deprecated = 0;
-  for (const statement of statements) {
-    const all = tokenize(statement);
+  for (const { text: statement, tokens: all } of statements) {
+    if (!statement.includes('@rename')) continue;
     const comments = all.filter((t) => t.kind === 'comment' && HINT.test(t.text));
     if (comments.length === 0) continue;
     const anchors = findAnchors(all.filter((t) => t.kind !== 'comment'));

@@ -32,6 +32,8 @@ export interface Step {
   reason: string;
   risk: Risk;
   statements: Statement[];
+  /** For renames: the name before the step. */
+  from?: string;
 }
 
 export type BlockerKind =
@@ -80,8 +82,8 @@ export interface Plan {
   steps: Step[];
   warnings: Warning[];
   blockers: Blocker[];
-  /** Tables whose rows are copied by a rebuild, with their row counts. */
-  rebuilds: { table: string; rows: number }[];
+  /** Tables whose rows are copied by a rebuild. */
+  rebuilds: string[];
   /** Tables whose foreign keys must be checked after the steps. */
   foreignKeyCheck: string[];
 }

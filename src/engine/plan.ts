@@ -4,13 +4,13 @@
  * exactly is rebuilt instead, so a plan that comes out of here converges by construction.
  */
 import type { SqliteConnection } from '../sqlite/port.ts';
-import { diffCanonical, hashSchema } from './canonical.ts';
+import { canonicalTable, hashSchema } from './canonical.ts';
 import { type CheckResult, checkData, checkDuplicates, type Origin, projection } from './checks.ts';
 import { type DesiredSchema, loadDesiredSchema, type Renames } from './desired.ts';
 import { diffTables, type TableChange } from './diff.ts';
 import { MoltError } from './errors.ts';
-import { inspectSchema } from './inspect.ts';
-import { closingParen, nameTokenIndex } from './parse.ts';
+import { findTable, inspectSchema } from './inspect.ts';
+import { closingParen, mentionsAny, nameTokenIndex } from './parse.ts';
 import type { Plan, Step, Warning } from './plan-types.ts';
 import { mergeRenames, type ResolvedRenames, renameSteps, resolveRenames } from './renames.ts';
 import type { Index, Schema } from './schema.ts';
@@ -54,7 +54,7 @@ export function planToSchema(
     const kept = keptIndexes(renamed.indexes, desired.schema.indexes);
     changes = diffTables(renamed, desired.schema, kept, { forceRebuild, alterNotNull });
     steps = assembleSteps(current, renamed, desired.schema, renames, changes, kept);
-    const misses = rehearse(conn, current, desired.schema, steps, changes);
+    const misses = rehearse(current, conn, desired.schema, steps, changes, renames);
     const fresh = misses.filter((name) => !forceRebuild.has(name));
     if (misses.length === 0) break;
     if (fresh.length === 0 || attempt > 3) {
@@ -92,9 +92,7 @@ export function planToSchema(
     steps,
     warnings,
     blockers: checks.blockers,
-    rebuilds: changes
-      .filter((c) => c.kind === 'rebuild')
-      .map((c) => ({ table: c.desired.name, rows: checks.rowCounts.get(foldName(c.current.name)) ?? 0 })),
+    rebuilds: changes.filter((c) => c.kind === 'rebuild').map((c) => c.desired.name),
     foreignKeyCheck: foreignKeyCheckTables(changes, desired.schema),
   };
 }
@@ -127,27 +125,73 @@ function keptIndexes(current: Index[], desired: Index[]): Index[] {
   return current.filter((i) => wanted.get(foldName(i.name)) === i.definition);
 }
 
-/** Runs the steps on a schema-only copy; returns the tables (or objects) that did not come out right. */
+const REHEARSED: ReadonlySet<Step['kind']> = new Set([
+  'rename-table',
+  'rename-column',
+  'drop-index',
+  'drop-column',
+  'alter-column',
+  'add-column',
+  'create-index',
+]);
+
+/**
+ * Runs the in-place steps (renames and ALTERs) on a schema-only copy of the tables they touch and
+ * returns the tables that did not come out exactly as desired. Everything else a plan does is created
+ * from the desired SQL itself (new tables, rebuilds, indexes, views, triggers) and needs no rehearsal.
+ */
 function rehearse(
-  conn: SqliteConnection,
   current: Schema,
+  conn: SqliteConnection,
   desired: Schema,
   steps: Step[],
   changes: TableChange[],
+  renames: ResolvedRenames,
 ): string[] {
-  const sim = openSimulation(conn, current);
+  const toOriginal = new Map(renames.tables.map((r) => [foldName(r.to), foldName(r.from)]));
+  const original = (name: string) => toOriginal.get(foldName(name)) ?? foldName(name);
+  const inPlace = changes.filter((c) => c.kind === 'alter' || c.kind === 'unchanged');
+  const involved = new Set<string>();
+  for (const c of changes) if (c.kind === 'alter') involved.add(original(c.desired.name));
+  for (const r of renames.tables) involved.add(foldName(r.from));
+  for (const c of renames.columns) involved.add(original(c.table));
+  const renamedFrom = new Set(renames.tables.map((r) => foldName(r.from)));
+  if (renamedFrom.size > 0) {
+    for (const t of current.tables) if (mentionsAny(t.sql, renamedFrom)) involved.add(foldName(t.name));
+  }
+  if (involved.size === 0) return [];
+  const subset: Schema = {
+    tables: current.tables.filter((t) => involved.has(foldName(t.name))),
+    indexes: current.indexes.filter((i) => involved.has(foldName(i.table))),
+    views: [],
+    triggers: [],
+  };
+  const sim = openSimulation(conn, subset);
   try {
     for (const step of steps) {
+      if (!REHEARSED.has(step.kind)) continue;
+      const table = step.kind === 'rename-table' ? (step.from ?? step.object) : (step.table ?? step.object);
+      if (step.kind !== 'rename-table' && !involved.has(original(table))) continue;
       if (runStatements(sim, step.statements)) return [foldName(step.table ?? step.object)];
     }
     const result = inspectSchema(sim);
-    const misses = diffCanonical(result, desired).map((d) => {
-      if (d.kind === 'table') return d.name;
-      const owner = [...desired.indexes, ...desired.triggers].find((o) => foldName(o.name) === d.name);
-      return owner && 'table' in owner ? foldName(owner.table) : d.name;
-    });
-    const tables = new Set(changes.map((c) => foldName((c.kind === 'drop' ? c.current : c.desired).name)));
-    return [...new Set(misses)].map((m) => (tables.has(m) ? m : `?${m}`));
+    const misses: string[] = [];
+    for (const c of inPlace) {
+      if (!involved.has(original(c.desired.name))) continue;
+      const got = findTable(result, c.desired.name);
+      const indexes = (schema: Schema) =>
+        schema.indexes
+          .filter((i) => foldName(i.table) === foldName(c.desired.name))
+          .map((i) => `${foldName(i.name)} ${i.definition}`)
+          .sort()
+          .join('\n');
+      const same =
+        got !== undefined &&
+        JSON.stringify(canonicalTable(got)) === JSON.stringify(canonicalTable(c.desired)) &&
+        indexes(result) === indexes(desired);
+      if (!same) misses.push(foldName(c.desired.name));
+    }
+    return misses;
   } finally {
     sim.close();
   }
@@ -178,7 +222,7 @@ function checkNewUniqueIndexes(
       (c) => c.kind !== 'drop' && foldName(c.desired.name) === foldName(step.table ?? ''),
     );
     if (!index?.unique || !change || change.kind === 'create' || change.kind === 'drop') continue;
-    if ((checks.rowCounts.get(foldName(change.current.name)) ?? 2) < 2) continue;
+    if (!checks.nonEmpty.has(foldName(change.current.name))) continue;
     const parts = indexParts(index.sql);
     if (!parts) continue;
     const source = projection(change.current, change.desired, origin);

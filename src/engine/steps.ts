@@ -90,6 +90,7 @@ export function assembleSteps(
       safe({
         kind: r.kind,
         object: r.object,
+        from: r.from,
         ...(r.table ? { table: r.table } : {}),
         reason,
         statements: r.statements,

@@ -15,10 +15,6 @@ export interface Token {
   end: number;
 }
 
-const WORD_START = /[A-Za-z_\u0080-\uffff]/;
-const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
-const DIGIT = /[0-9]/;
-
 /**
  * Splits SQL text into tokens, comments included (rename hints live in comments).
  * @example
@@ -26,51 +22,71 @@ const DIGIT = /[0-9]/;
  */
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
+  const n = sql.length;
   let i = 0;
-  const push = (kind: TokenKind, end: number) => {
+  while (i < n) {
+    const c = sql.charCodeAt(i);
+    const next = sql.charCodeAt(i + 1);
+    let kind: TokenKind;
+    let end: number;
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      i++;
+      continue;
+    } else if (c === 45 /* - */ && next === 45) {
+      const nl = sql.indexOf('\n', i);
+      kind = 'comment';
+      end = nl === -1 ? n : nl;
+    } else if (c === 47 /* / */ && next === 42 /* * */) {
+      const close = sql.indexOf('*/', i + 2);
+      kind = 'comment';
+      end = close === -1 ? n : close + 2;
+    } else if (c === 39 /* ' */) {
+      kind = 'string';
+      end = closeQuote(sql, i, "'");
+    } else if (c === 34 /* " */ || c === 96 /* ` */) {
+      kind = 'quoted';
+      end = closeQuote(sql, i, sql[i]!);
+    } else if (c === 91 /* [ */) {
+      const close = sql.indexOf(']', i);
+      kind = 'quoted';
+      end = close === -1 ? n : close + 1;
+    } else if ((c === 120 || c === 88) /* x X */ && next === 39) {
+      kind = 'blob';
+      end = closeQuote(sql, i + 1, "'");
+    } else if (isDigit(c) || (c === 46 /* . */ && isDigit(next))) {
+      kind = 'number';
+      end = scanNumber(sql, i);
+    } else if (isWordStart(c)) {
+      kind = 'word';
+      end = i + 1;
+      while (end < n && isWordPart(sql.charCodeAt(end))) end++;
+    } else if (c === 63 || c === 58 || c === 64 || c === 36 /* ? : @ $ */) {
+      kind = 'variable';
+      end = i + 1;
+      while (end < n && isWordPart(sql.charCodeAt(end))) end++;
+    } else {
+      kind = 'punct';
+      const two = sql.slice(i, i + 2);
+      end = i + (TWO_CHAR.has(two) ? (two === '->' && sql[i + 2] === '>' ? 3 : 2) : 1);
+    }
     tokens.push({ kind, text: sql.slice(i, end), start: i, end });
     i = end;
-  };
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '-' && next === '-') {
-      const nl = sql.indexOf('\n', i);
-      push('comment', nl === -1 ? sql.length : nl);
-    } else if (c === '/' && next === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      push('comment', close === -1 ? sql.length : close + 2);
-    } else if (c === "'") {
-      push('string', closeQuote(sql, i, "'"));
-    } else if (c === '"' || c === '`') {
-      push('quoted', closeQuote(sql, i, c));
-    } else if (c === '[') {
-      const close = sql.indexOf(']', i);
-      push('quoted', close === -1 ? sql.length : close + 1);
-    } else if ((c === 'x' || c === 'X') && next === "'") {
-      i++;
-      const end = closeQuote(sql, i, "'");
-      i--;
-      push('blob', end);
-    } else if (DIGIT.test(c) || (c === '.' && next !== undefined && DIGIT.test(next))) {
-      push('number', scanNumber(sql, i));
-    } else if (WORD_START.test(c)) {
-      let end = i + 1;
-      while (end < sql.length && WORD_PART.test(sql[end]!)) end++;
-      push('word', end);
-    } else if (c === '?' || c === ':' || c === '@' || c === '$') {
-      let end = i + 1;
-      while (end < sql.length && WORD_PART.test(sql[end]!)) end++;
-      push('variable', end);
-    } else {
-      const two = sql.slice(i, i + 2);
-      const op = ['||', '<=', '>=', '==', '!=', '<>', '<<', '>>', '->'].includes(two) ? two : c;
-      push('punct', i + (op === '->' && sql[i + 2] === '>' ? 3 : op.length));
-    }
   }
   return tokens;
+}
+
+const TWO_CHAR = new Set(['||', '<=', '>=', '==', '!=', '<>', '<<', '>>', '->']);
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isWordStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
+}
+
+function isWordPart(c: number): boolean {
+  return isWordStart(c) || isDigit(c) || c === 36;
 }
 
 function closeQuote(sql: string, start: number, quote: string): number {
@@ -91,12 +107,12 @@ function scanNumber(sql: string, start: number): number {
     while (i < sql.length && /[0-9a-fA-F_]/.test(sql[i]!)) i++;
     return i;
   }
-  while (i < sql.length && /[0-9_.]/.test(sql[i]!)) i++;
+  while (i < sql.length && (isDigit(sql.charCodeAt(i)) || sql[i] === '_' || sql[i] === '.')) i++;
   if (sql[i] === 'e' || sql[i] === 'E') {
     const sign = sql[i + 1] === '+' || sql[i + 1] === '-' ? 1 : 0;
-    if (DIGIT.test(sql[i + 1 + sign] ?? '')) {
+    if (isDigit(sql.charCodeAt(i + 1 + sign))) {
       i += 1 + sign;
-      while (i < sql.length && DIGIT.test(sql[i]!)) i++;
+      while (i < sql.length && isDigit(sql.charCodeAt(i))) i++;
     }
   }
   return i;
@@ -128,8 +144,11 @@ export function identifierName(token: Token): string {
  * foldName('Users') === foldName('USERS');
  */
 export function foldName(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // toLowerCase would also fold non-ASCII letters, which SQLite does not.
+  return NON_ASCII.test(name) ? name.replace(/[A-Z]/g, (c) => c.toLowerCase()) : name.toLowerCase();
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Is this token the (case-insensitive) keyword? */
 export function isWord(token: Token | undefined, word: string): boolean {
@@ -192,29 +211,42 @@ export function sourceSlice(sql: string, tokens: readonly Token[]): string {
   return text.trim();
 }
 
+/** One statement of a script: its text and its tokens (offsets relative to the text). */
+export interface ScriptStatement {
+  text: string;
+  tokens: Token[];
+}
+
 /**
  * Splits a script into statements on top-level semicolons, keeping a trigger's BEGIN … END body whole.
  * @example
  * splitStatements('CREATE TABLE a(x); CREATE TABLE b(y);').length === 2;
  */
 export function splitStatements(sql: string): string[] {
+  return splitScript(sql).map((s) => s.text);
+}
+
+/** Like splitStatements, with each statement's tokens. */
+export function splitScript(sql: string): ScriptStatement[] {
   const tokens = tokenize(sql);
-  const statements: string[] = [];
+  const statements: ScriptStatement[] = [];
   let startIndex = 0;
+  let codeCount = 0;
+  let first: Token | undefined;
   let inTrigger = false;
   let bodyDepth = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === 'comment') continue;
-    const code = tokens.slice(startIndex, i).filter((x) => x.kind !== 'comment');
-    if (code.length <= 3 && isWord(t, 'trigger') && code.length >= 1 && isWord(code[0], 'create')) {
-      inTrigger = true;
-    }
+    if (codeCount === 0) first = t;
+    if (codeCount >= 1 && codeCount <= 3 && isWord(first, 'create') && isWord(t, 'trigger')) inTrigger = true;
+    codeCount++;
     if (inTrigger && (isWord(t, 'begin') || isWord(t, 'case'))) bodyDepth++;
     if (inTrigger && isWord(t, 'end') && bodyDepth > 0) bodyDepth--;
     if (t.kind === 'punct' && t.text === ';' && (!inTrigger || bodyDepth === 0)) {
       pushStatement(sql, tokens, startIndex, i, statements);
       startIndex = i + 1;
+      codeCount = 0;
       inTrigger = false;
       bodyDepth = 0;
     }
@@ -223,15 +255,21 @@ export function splitStatements(sql: string): string[] {
   return statements;
 }
 
-function pushStatement(sql: string, tokens: Token[], from: number, to: number, out: string[]): void {
-  const part = tokens.slice(from, to);
+function pushStatement(sql: string, tokens: Token[], from: number, to: number, out: ScriptStatement[]): void {
+  let part = tokens.slice(from, to);
   if (!part.some((t) => t.kind !== 'comment')) return;
-  // Keep comments that sit on the statement's lines (rename hints), not the ones between statements.
-  const first = part[0]!;
-  const last = part[part.length - 1]!;
-  const tail = sql.indexOf('\n', last.end);
+  // Keep a comment on the statement's last line after the semicolon (a rename hint), not the ones
+  // on lines of their own between statements.
   const trailing = tokens[to + 1];
-  let end = last.end;
-  if (trailing && trailing.kind === 'comment' && (tail === -1 || trailing.start < tail)) end = trailing.end;
-  out.push(sql.slice(first.start, end).trim());
+  const last = part[part.length - 1]!;
+  const eol = sql.indexOf('\n', last.end);
+  if (trailing && trailing.kind === 'comment' && (eol === -1 || trailing.start < eol))
+    part = [...part, trailing];
+  while (part[0]!.kind === 'comment') part = part.slice(1);
+  const start = part[0]!.start;
+  const end = part[part.length - 1]!.end;
+  out.push({
+    text: sql.slice(start, end),
+    tokens: part.map((t) => ({ ...t, start: t.start - start, end: t.end - start })),
+  });
 }

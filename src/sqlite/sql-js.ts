@@ -69,7 +69,15 @@ function wrap(sqlite: SqlJsStatic, db: Database): SqlJsConnection {
         try {
           if (params && params.length > 0) statement.bind(params as BindParams);
           const rows: Row[] = [];
-          while (statement.step()) rows.push(statement.getAsObject() as Record<string, SqlValue>);
+          let names: string[] | undefined;
+          while (statement.step()) {
+            // getAsObject looks the column names up again for every row; do it once.
+            names ??= statement.getColumnNames();
+            const values = statement.get() as SqlValue[];
+            const row: Row = {};
+            for (let i = 0; i < names.length; i++) row[names[i]!] = values[i] ?? null;
+            rows.push(row);
+          }
           return rows;
         } finally {
           statement.free();
