@@ -4,7 +4,7 @@
  */
 import type { SqliteConnection } from '../sqlite/port.ts';
 import { MoltError } from './errors.ts';
-import { inspectSchema } from './inspect.ts';
+import { type InspectOptions, inspectSchema } from './inspect.ts';
 import { closingParen, nameTokenIndex, splitTopLevel } from './parse.ts';
 import { MOLT_TABLE_PREFIX, type Schema } from './schema.ts';
 import { openScratch } from './simulate.ts';
@@ -44,7 +44,11 @@ const IGNORED = /^(begin|commit|end|pragma)$/i;
  * @example
  * const desired = loadDesiredSchema(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY);');
  */
-export function loadDesiredSchema(conn: SqliteConnection, sql: string): DesiredSchema {
+export function loadDesiredSchema(
+  conn: SqliteConnection,
+  sql: string,
+  options: InspectOptions = {},
+): DesiredSchema {
   const statements = splitScript(sql).filter(
     (s) => !IGNORED.test(s.tokens.find((t) => t.kind !== 'comment')?.text ?? ''),
   );
@@ -56,7 +60,11 @@ export function loadDesiredSchema(conn: SqliteConnection, sql: string): DesiredS
       statements.map((s) => s.text),
     );
     const hints = parseRenameHints(statements);
-    return { schema: inspectSchema(scratch), hints: hints.renames, deprecatedHints: hints.deprecated };
+    return {
+      schema: inspectSchema(scratch, options),
+      hints: hints.renames,
+      deprecatedHints: hints.deprecated,
+    };
   } finally {
     scratch.close();
   }

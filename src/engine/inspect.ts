@@ -17,71 +17,63 @@ import {
 } from './schema.ts';
 import { canonicalText, foldName, isWord } from './tokens.ts';
 
+export interface InspectOptions {
+  /**
+   * A schema inspected before (the other side of a diff): tables whose CREATE text is identical are
+   * taken from it instead of asking SQLite again. Identical text means identical pragma answers.
+   */
+  known?: Schema;
+}
+
 /**
  * The user's schema: skips sqlite_* objects, shadow tables of virtual tables, and molt's own tables.
  * @example
  * const schema = inspectSchema(conn);
  * schema.tables.map((t) => t.name);
  */
-export function inspectSchema(conn: SqliteConnection): Schema {
-  const kinds = new Map<string, Row>();
-  for (const row of conn.query(
-    "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'",
-  )) {
-    kinds.set(String(row.name), row);
-  }
+export function inspectSchema(conn: SqliteConnection, options: InspectOptions = {}): Schema {
   const objects = conn.query('SELECT type, name, tbl_name, sql FROM main.sqlite_schema ORDER BY rowid');
-  const userTable = (name: string) => {
-    const kind = kinds.get(name);
-    return kind !== undefined && (kind.type === 'table' || kind.type === 'virtual') && !internal(name);
-  };
-  const columns = groupBy(
-    conn.query(
-      `SELECT m.name AS tbl, p.name, p.type, p."notnull" AS nn, p.dflt_value AS dflt, p.pk, p.hidden
-       FROM main.sqlite_schema AS m JOIN pragma_table_xinfo(m.name, 'main') AS p
-       WHERE m.type = 'table' ORDER BY m.name, p.cid`,
-    ),
-  );
-  const foreignKeys = groupBy(
-    conn.query(
-      `SELECT m.name AS tbl, p.id, p.seq, p."table" AS parent, p."from" AS col, p."to" AS ref,
-              p.on_update, p.on_delete
-       FROM main.sqlite_schema AS m JOIN pragma_foreign_key_list(m.name, 'main') AS p
-       WHERE m.type = 'table' ORDER BY m.name, p.id, p.seq`,
-    ),
-  );
-  const uniques = groupBy(
-    conn.query(
-      `SELECT m.name AS tbl, il.name AS idx, ii.name AS col
-       FROM main.sqlite_schema AS m JOIN pragma_index_list(m.name, 'main') AS il
-       JOIN pragma_index_info(il.name, 'main') AS ii
-       WHERE m.type = 'table' AND il.origin IN ('pk', 'u') ORDER BY m.name, il.name, ii.seqno`,
-    ),
-  );
+  const virtual = (sql: string) => /^\s*create\s+virtual\b/i.test(sql);
+  // Shadow tables exist only beside virtual tables; pragma_table_list is the one place that names them.
+  const shadow = new Set<string>();
+  if (objects.some((o) => o.type === 'table' && virtual(String(o.sql)))) {
+    for (const row of conn.query(
+      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'",
+    )) {
+      shadow.add(String(row.name));
+    }
+  }
+  const known = new Map((options.known?.tables ?? []).map((t) => [t.sql, t]));
+  const isUserTable = (o: Row) =>
+    o.type === 'table' && o.sql !== null && !internal(String(o.name)) && !shadow.has(String(o.name));
+  const wanted = objects
+    .filter((o) => isUserTable(o) && !virtual(String(o.sql)) && !known.has(String(o.sql)))
+    .map((o) => String(o.name));
+  const info = wanted.length > 0 ? readPragmas(conn, wanted) : undefined;
 
   const schema: Schema = { tables: [], indexes: [], views: [], triggers: [] };
+  const tables = new Set<string>();
   for (const object of objects) {
     const name = String(object.name);
     const sql = object.sql === null ? null : String(object.sql);
     if (sql === null || internal(name)) continue;
     switch (object.type) {
-      case 'table':
-        if (userTable(name)) {
-          const kind = kinds.get(name)!;
+      case 'table': {
+        if (!isUserTable(object)) break;
+        tables.add(name);
+        const reused = known.get(sql);
+        if (reused) schema.tables.push({ ...reused, name });
+        else if (virtual(sql)) schema.tables.push(readVirtualTable(name, sql));
+        else {
+          const get = (map: Map<string, Row[]> | undefined) => map?.get(name) ?? [];
           schema.tables.push(
-            readTable(
-              name,
-              sql,
-              kind,
-              columns.get(name) ?? [],
-              foreignKeys.get(name) ?? [],
-              uniques.get(name) ?? [],
-            ),
+            readTable(name, sql, get(info?.columns), get(info?.foreignKeys), get(info?.uniques)),
           );
         }
         break;
+      }
       case 'index':
-        if (userTable(String(object.tbl_name)))
+        if (tables.has(String(object.tbl_name)))
           schema.indexes.push(readIndex(name, String(object.tbl_name), sql));
         break;
       case 'view':
@@ -100,6 +92,38 @@ export function inspectSchema(conn: SqliteConnection): Schema {
   return schema;
 }
 
+/** Columns, foreign keys and unique constraints of the named tables, three queries for all of them. */
+function readPragmas(conn: SqliteConnection, names: string[]) {
+  const only = [JSON.stringify(names)];
+  const from = `FROM main.sqlite_schema AS m`;
+  const where = `WHERE m.type = 'table' AND m.name IN (SELECT value FROM json_each(?))`;
+  return {
+    columns: groupBy(
+      conn.query(
+        `SELECT m.name AS tbl, p.name, p.type, p."notnull" AS nn, p.dflt_value AS dflt, p.pk, p.hidden
+         ${from} JOIN pragma_table_xinfo(m.name, 'main') AS p ${where} ORDER BY m.name, p.cid`,
+        only,
+      ),
+    ),
+    foreignKeys: groupBy(
+      conn.query(
+        `SELECT m.name AS tbl, p.id, p.seq, p."table" AS parent, p."from" AS col, p."to" AS ref,
+                p.on_update, p.on_delete
+         ${from} JOIN pragma_foreign_key_list(m.name, 'main') AS p ${where} ORDER BY m.name, p.id, p.seq`,
+        only,
+      ),
+    ),
+    uniques: groupBy(
+      conn.query(
+        `SELECT m.name AS tbl, il.name AS idx, ii.name AS col
+         ${from} JOIN pragma_index_list(m.name, 'main') AS il JOIN pragma_index_info(il.name, 'main') AS ii
+         ${where} AND il.origin IN ('pk', 'u') ORDER BY m.name, il.name, ii.seqno`,
+        only,
+      ),
+    ),
+  };
+}
+
 function internal(name: string): boolean {
   const folded = foldName(name);
   return folded.startsWith('sqlite_') || folded.startsWith(MOLT_TABLE_PREFIX);
@@ -116,31 +140,25 @@ function groupBy(rows: Row[]): Map<string, Row[]> {
   return groups;
 }
 
-function readTable(
-  name: string,
-  sql: string,
-  kind: Row,
-  infos: Row[],
-  fkRows: Row[],
-  uniqueRows: Row[],
-): Table {
+function readVirtualTable(name: string, sql: string): Table {
+  return {
+    name,
+    kind: 'virtual',
+    sql,
+    columns: [],
+    constraints: [],
+    options: '',
+    withoutRowid: false,
+    strict: false,
+    autoincrement: false,
+    foreignKeys: [],
+    uniques: [],
+    module: canonicalText(parseCreateTable(sql).module ?? []),
+  };
+}
+
+function readTable(name: string, sql: string, infos: Row[], fkRows: Row[], uniqueRows: Row[]): Table {
   const parsed = parseCreateTable(sql);
-  if (kind.type === 'virtual') {
-    return {
-      name,
-      kind: 'virtual',
-      sql,
-      columns: [],
-      constraints: [],
-      options: '',
-      withoutRowid: false,
-      strict: false,
-      autoincrement: false,
-      foreignKeys: [],
-      uniques: [],
-      module: canonicalText(parsed.module ?? []),
-    };
-  }
   // table_xinfo lists columns in declaration order, as the CREATE text does.
   const columns: Column[] = infos.map((info, i) => {
     const def = parsed.columns[i];
@@ -156,15 +174,16 @@ function readTable(
       source: def ? def.source : '',
     };
   });
+  const options = canonicalText(parsed.options);
   return {
     name,
     kind: 'table',
     sql,
     columns,
     constraints: parsed.constraints.map((c) => canonicalText(c)),
-    options: canonicalText(parsed.options),
-    withoutRowid: Number(kind.wr) === 1,
-    strict: Number(kind.strict) === 1,
+    options,
+    withoutRowid: options.includes('"without" "rowid"'),
+    strict: options.includes('"strict"'),
     autoincrement: parsed.columns.some((c) => c.rest.some((t) => isWord(t, 'autoincrement'))),
     foreignKeys: readForeignKeys(fkRows),
     uniques: readUniques(uniqueRows),

@@ -32,16 +32,17 @@ export interface PlanOptions {
  * if (plan.blockers.length === 0) applyPlan(conn, plan);
  */
 export function planMigration(conn: SqliteConnection, desiredSql: string, options: PlanOptions = {}): Plan {
-  return planToSchema(conn, loadDesiredSchema(conn, desiredSql), options);
+  const current = inspectSchema(conn);
+  return planToSchema(conn, loadDesiredSchema(conn, desiredSql, { known: current }), options, current);
 }
 
-/** Plans against an already loaded desired schema. */
+/** Plans against an already loaded desired schema (and, optionally, the current one). */
 export function planToSchema(
   conn: SqliteConnection,
   desired: DesiredSchema,
   options: PlanOptions = {},
+  current: Schema = inspectSchema(conn),
 ): Plan {
-  const current = inspectSchema(conn);
   const renames = resolveRenames(current, desired.schema, mergeRenames(desired.hints, options.renames));
   const renamed = simulateRenames(conn, current, renames);
   const sqliteVersion = String(conn.query('SELECT sqlite_version() AS v')[0]!.v);
