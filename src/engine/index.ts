@@ -20,7 +20,36 @@ export {
   MoltError,
   toErrorData,
 } from './errors.ts';
+export {
+  type CheckStatus,
+  HEALTH_PENALTIES,
+  type HealthCheck,
+  type HealthCheckName,
+  type HealthOptions,
+  type HealthReport,
+  health,
+  healthCheck,
+  scoreHealth,
+} from './health.ts';
 export { inspectSchema } from './inspect.ts';
+export {
+  checkLedger,
+  LEDGER_TABLE,
+  type LedgerRow,
+  type Migration,
+  type MigrationContext,
+  migrationChecksum,
+  readLedger,
+  readUserVersion,
+} from './ledger.ts';
+export {
+  type MigrateOptions,
+  type MigrateProgress,
+  type MigrateReport,
+  type MigrationResult,
+  type MigrationStatus,
+  migrate,
+} from './migrate.ts';
 export { type PlanOptions, planMigration, planToSchema } from './plan.ts';
 export type { Blocker, BlockerKind, Plan, Risk, Step, StepKind, Warning, WarningKind } from './plan-types.ts';
 export type { Column, ForeignKey, Index, Schema, Table, Trigger, View } from './schema.ts';
