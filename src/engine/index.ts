@@ -43,6 +43,7 @@ export {
   readUserVersion,
 } from './ledger.ts';
 export {
+  checkMigration,
   type MigrateOptions,
   type MigrateProgress,
   type MigrateReport,

@@ -69,9 +69,10 @@ export interface MigrateReport {
   /**
    * `applied`: everything ran and committed. `up-to-date`: nothing to do, nothing written.
    * `dry-run`: what would run. `blocked`: the declarative plan has blockers; nothing changed.
-   * `failed`: a check or a step failed; nothing changed.
+   * `failed`: a check or a step failed; nothing changed. `pending`: from `checkMigration` only, there
+   * is work to do.
    */
-  status: 'applied' | 'up-to-date' | 'dry-run' | 'blocked' | 'failed';
+  status: 'applied' | 'up-to-date' | 'dry-run' | 'blocked' | 'failed' | 'pending';
   migrations: MigrationResult[];
   /** Migrations that had already run before this call. */
   alreadyApplied: number;
@@ -91,6 +92,26 @@ export interface MigrateReport {
  * if (report.status === 'failed') console.error(report.error);
  */
 export function migrate(conn: SqliteConnection, options: MigrateOptions = {}): MigrateReport {
+  const prepared = prepare(conn, options);
+  if (prepared.outcome) return prepared.finish(prepared.outcome);
+  if (options.dryRun && prepared.pending.length === 0) return prepared.finish('dry-run');
+  const { known, pending, desired, report, finish } = prepared;
+  return runBatch(conn, known, pending, desired, options, report, finish);
+}
+
+/**
+ * What `migrate` would find, without running anything or opening a transaction: `pending` when there is
+ * work, else `up-to-date`, `blocked` or `failed` (the ledger checks or the schema). Lets a caller take a
+ * snapshot only when something will change.
+ * @example
+ * if (checkMigration(conn, options).status === 'pending') { await snapshot(); migrate(conn, options); }
+ */
+export function checkMigration(conn: SqliteConnection, options: MigrateOptions = {}): MigrateReport {
+  const prepared = prepare(conn, options);
+  return prepared.finish(prepared.outcome ?? 'pending');
+}
+
+function prepare(conn: SqliteConnection, options: MigrateOptions) {
   const started = clock();
   const known = sortMigrations(options.migrations ?? []);
   const userVersion = readUserVersion(conn);
@@ -110,28 +131,33 @@ export function migrate(conn: SqliteConnection, options: MigrateOptions = {}): M
     report.durationMs = clock() - started;
     return report;
   };
+  const base = {
+    known,
+    pending: ledger.pending,
+    report,
+    finish,
+    desired: undefined as DesiredSchema | undefined,
+  };
   if (ledger.error) {
     report.error = ledger.error;
-    return finish('failed');
+    return { ...base, outcome: 'failed' as const };
   }
-  let desired: DesiredSchema | undefined;
   try {
-    desired =
+    base.desired =
       options.schema === undefined
         ? undefined
         : loadDesiredSchema(conn, options.schema, { known: inspectSchema(conn) });
   } catch (error) {
     report.error = toErrorData(error);
-    return finish('failed');
+    return { ...base, outcome: 'failed' as const };
   }
   if (ledger.pending.length === 0) {
     // Nothing versioned to run: the plan can be made on the database as it is, without a transaction.
-    report.plan = desired ? planToSchema(conn, desired, options) : null;
-    if (!report.plan || report.plan.steps.length === 0) return finish('up-to-date');
-    if (report.plan.blockers.length > 0) return finish('blocked');
-    if (options.dryRun) return finish('dry-run');
+    report.plan = base.desired ? planToSchema(conn, base.desired, options) : null;
+    if (!report.plan || report.plan.steps.length === 0) return { ...base, outcome: 'up-to-date' as const };
+    if (report.plan.blockers.length > 0) return { ...base, outcome: 'blocked' as const };
   }
-  return runBatch(conn, known, ledger.pending, desired, options, report, finish);
+  return { ...base, outcome: undefined };
 }
 
 function runBatch(
@@ -146,6 +172,8 @@ function runBatch(
   const dryRun = options.dryRun ?? false;
   try {
     withMigrationTransaction(conn, () => {
+      const changesBefore = totalChanges(conn);
+      const foreignKeysBefore = foreignKeysOf(conn);
       const rows = pending.map((migration, index) => {
         options.onProgress?.({
           phase: 'migration',
@@ -171,7 +199,10 @@ function runBatch(
       }
       options.onProgress?.({ phase: 'checks' });
       if (pending.length > 0) {
-        checkForeignKeys(conn, allTables(conn));
+        // Violations can only appear where rows changed or foreign keys were (re)defined.
+        if (totalChanges(conn) > changesBefore || foreignKeysOf(conn) !== foreignKeysBefore) {
+          checkForeignKeys(conn, tablesWithForeignKeys(conn));
+        }
         createLedger(conn);
         const appliedAt = (options.now ?? (() => new Date()))().toISOString();
         for (const row of rows) {
@@ -253,10 +284,21 @@ function totalChanges(conn: SqliteConnection): number {
   return Number(conn.query('SELECT total_changes() AS n')[0]?.n ?? 0);
 }
 
-function allTables(conn: SqliteConnection): string[] {
-  return inspectSchema(conn)
-    .tables.filter((t) => t.foreignKeys.length > 0)
-    .map((t) => t.name);
+function tablesWithForeignKeys(conn: SqliteConnection): string[] {
+  return conn
+    .query(
+      "SELECT DISTINCT m.name FROM sqlite_schema AS m JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%'",
+    )
+    .map((r) => String(r.name));
+}
+
+/** Every foreign key definition in the database, as one comparable string. */
+function foreignKeysOf(conn: SqliteConnection): string {
+  return JSON.stringify(
+    conn.query(
+      "SELECT m.name, f.* FROM sqlite_schema AS m JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' AND m.sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY m.name, f.id, f.seq",
+    ),
+  );
 }
 
 function clock(): number {

@@ -1,0 +1,143 @@
+/**
+ * The main-thread API: `openDatabase()` starts the app's worker service, opens the database under the
+ * cross-tab lock (migrating it if the app's schema changed) and hands back a `Database` whose methods
+ * all run in the worker.
+ */
+import * as Comlink from 'comlink';
+import type { HealthReport } from '../engine/health.ts';
+import type { MigrateReport } from '../engine/migrate.ts';
+import type { Plan } from '../engine/plan-types.ts';
+import type { Row, SqlValue } from '../sqlite/port.ts';
+import type { SnapshotInfo, SnapshotListEntry, VerifyResult } from '../storage/index.ts';
+import {
+  channelName,
+  type ExecResult,
+  type MoltService,
+  type ProgressEvent,
+  type SaveReport,
+  type SchemaChangedMessage,
+  type StartupReport,
+  type Statement,
+} from '../worker/protocol.ts';
+import { asMoltError, MoltError, unwrap } from './errors.ts';
+
+export interface OpenDatabaseOptions {
+  /** The database's name: one IndexedDB store, one Web Lock and one BroadcastChannel per name. */
+  name: string;
+  /** The app's worker (which calls `serve()`), or any Comlink endpoint. */
+  worker: Comlink.Endpoint;
+  /** How long to wait for another tab's startup migration before failing with `locked`. */
+  lockTimeoutMs?: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface DatabaseEvents {
+  'schema-changed': SchemaChangedMessage;
+  progress: ProgressEvent;
+}
+
+export interface Database {
+  /** Resolves with the startup report once the database is open and migrated. */
+  readonly ready: Promise<StartupReport>;
+  query<T extends Row = Row>(sql: string, params?: SqlValue[]): Promise<T[]>;
+  exec(sql: string, params?: SqlValue[]): Promise<ExecResult>;
+  /** Runs the statements in one transaction: all of them or none. */
+  transaction(statements: Statement[]): Promise<ExecResult[]>;
+  /** Persists the database as a new snapshot (only the changed chunks are written). */
+  save(): Promise<SaveReport>;
+  plan(schema?: string): Promise<Plan>;
+  migrate(): Promise<MigrateReport>;
+  health(): Promise<HealthReport>;
+  readonly snapshots: {
+    list(): Promise<SnapshotListEntry[]>;
+    verify(id: string): Promise<VerifyResult>;
+    restore(id: string): Promise<SnapshotInfo>;
+    /** The bytes of a snapshot (or of the live database), for a download. */
+    export(id?: string): Promise<Uint8Array>;
+  };
+  /** Replaces the database with an uploaded file (checked first), saved as a new snapshot. */
+  import(bytes: Uint8Array): Promise<SnapshotInfo>;
+  close(): Promise<void>;
+  on<K extends keyof DatabaseEvents>(event: K, listener: (detail: DatabaseEvents[K]) => void): () => void;
+}
+
+/**
+ * Opens (and, when the app's schema changed, migrates) a database in the app's worker.
+ * @example
+ * const db = openDatabase({ name: 'notes', worker: new Worker(new URL('./db.worker.ts', import.meta.url), { type: 'module' }) });
+ * await db.ready;
+ * const rows = await db.query('SELECT * FROM notes WHERE id = ?', [1]);
+ */
+export function openDatabase(options: OpenDatabaseOptions): Database {
+  const service = Comlink.wrap<MoltService>(options.worker);
+  const listeners = new Map<keyof DatabaseEvents, Set<(detail: never) => void>>();
+  const emit = <K extends keyof DatabaseEvents>(event: K, detail: DatabaseEvents[K]) => {
+    for (const listener of listeners.get(event) ?? []) (listener as (d: DatabaseEvents[K]) => void)(detail);
+  };
+  const progress = (event: ProgressEvent) => {
+    options.onProgress?.(event);
+    emit('progress', event);
+  };
+  const channel =
+    typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName(options.name)) : undefined;
+  if (channel) channel.onmessage = (e: MessageEvent<SchemaChangedMessage>) => emit('schema-changed', e.data);
+
+  const ready = (async () => {
+    if ((globalThis as { isSecureContext?: boolean }).isSecureContext === false) {
+      throw new MoltError(
+        'insecure-context',
+        'molt needs a secure context (https, or http on localhost) for Web Locks and WebCrypto',
+      );
+    }
+    const request = {
+      name: options.name,
+      ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+    };
+    return unwrap(await service.open(request, Comlink.proxy(progress)));
+  })();
+  // Calls wait for the open to finish, whatever its outcome: after a blocked migration the database
+  // is still there, unchanged, for the app to read.
+  const opened = ready.then(
+    () => undefined,
+    () => undefined,
+  );
+  const call = async <T>(run: () => Promise<import('../worker/protocol.ts').Outcome<T>>): Promise<T> => {
+    await opened;
+    try {
+      return unwrap(await run());
+    } catch (error) {
+      throw asMoltError(error);
+    }
+  };
+
+  return {
+    ready,
+    query: <T extends Row>(sql: string, params?: SqlValue[]) =>
+      call(() => service.query(sql, params)) as Promise<T[]>,
+    exec: (sql, params) => call(() => service.exec(sql, params)),
+    transaction: (statements) => call(() => service.transaction(statements)),
+    save: () => call(() => service.save()),
+    plan: (schema) => call(() => service.plan(schema)),
+    migrate: () => call(() => service.migrate(Comlink.proxy(progress))),
+    health: () => call(() => service.health()),
+    snapshots: {
+      list: () => call(() => service.listSnapshots()),
+      verify: (id) => call(() => service.verifySnapshot(id)),
+      restore: (id) => call(() => service.restoreSnapshot(id)),
+      export: (id) => call(() => service.exportSnapshot(id)),
+    },
+    import: (bytes) =>
+      call(() => service.importDatabase(Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]))),
+    close: async () => {
+      channel?.close();
+      await call(() => service.close());
+      service[Comlink.releaseProxy]();
+    },
+    on: (event, listener) => {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener as (detail: never) => void);
+      listeners.set(event, set);
+      return () => set.delete(listener as (detail: never) => void);
+    },
+  };
+}
