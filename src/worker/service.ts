@@ -10,16 +10,15 @@ import type { Renames } from '../engine/desired.ts';
 import { MoltError, toErrorData } from '../engine/errors.ts';
 import { type HealthReport, health, healthCheck, scoreHealth } from '../engine/health.ts';
 import { inspectSchema } from '../engine/inspect.ts';
-import { type Migration, readUserVersion } from '../engine/ledger.ts';
+import type { Migration } from '../engine/ledger.ts';
 import { checkMigration, type MigrateOptions, type MigrateReport, migrate } from '../engine/migrate.ts';
 import { planMigration } from '../engine/plan.ts';
 import { openSqlJs, type SqlJsConnection } from '../sqlite/sql-js.ts';
 import { openUntrusted } from '../sqlite/untrusted.ts';
-import type { RetentionPolicy, SnapshotInfo, SnapshotStore } from '../storage/index.ts';
+import type { RetentionPolicy, SnapshotStore } from '../storage/index.ts';
 import type {
   ExecResult,
   MoltService,
-  OpenRequest,
   Outcome,
   ProgressEvent,
   SchemaChangedMessage,
