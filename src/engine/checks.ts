@@ -20,8 +20,6 @@ export interface Origin {
 export interface CheckResult {
   blockers: Blocker[];
   warnings: Warning[];
-  /** Tables (by folded name) that hold at least one row. */
-  nonEmpty: Set<string>;
 }
 
 const SAMPLE = 10;
@@ -37,7 +35,7 @@ export function checkData(
   origin: Origin,
   options: { allowDataLoss: boolean },
 ): CheckResult {
-  const result: CheckResult = { blockers: [], warnings: [], nonEmpty: new Set() };
+  const result: CheckResult = { blockers: [], warnings: [] };
   const count = (sql: string, params: SqlValue[] = []) => Number(conn.query(sql, params)[0]?.n ?? 0);
   const loss = (object: string, message: string, n: number, hint?: string) => {
     if (options.allowDataLoss) result.warnings.push({ kind: 'data-loss-allowed', object, message, count: n });
@@ -57,7 +55,6 @@ export function checkData(
     const table = origin.table(change.current.name);
     // Existence, not a count: counting a million rows would cost as much as a check of them.
     if (conn.query(`SELECT 1 AS x FROM ${quoteId(table)} LIMIT 1`).length === 0) continue;
-    result.nonEmpty.add(foldName(change.current.name));
     if (change.kind === 'drop' || change.kind === 'recreate-virtual') {
       const rows = count(`SELECT count(*) AS n FROM ${quoteId(table)}`);
       const twin = change.kind === 'drop' ? created.find((d) => sameColumns(change.current, d)) : undefined;
@@ -120,97 +117,171 @@ function checkColumns(
   result: CheckResult,
   loss: Loss,
 ) {
-  const source = projection(current, desired, origin);
   const alias = rowidAlias(desired);
+  let typeChanged = false;
   for (const d of desired.columns) {
     const c = current.columns.find((x) => foldName(x.name) === foldName(d.name));
     const object = `${desired.name}.${d.name}`;
-    if (d.notNull && !d.generated && !c?.notNull && d !== alias) {
-      const raw = c ? quoteId(origin.column(current.name, c.name)) : 'NULL';
-      const nulls = findRows(
-        conn,
-        `SELECT ${sampleKey(current)} AS k FROM ${quoteId(origin.table(current.name))} WHERE ${raw} IS NULL`,
-      );
-      if (nulls.count === 0) continue;
-      if (fillDefault(d, 'x') !== 'x') {
-        result.warnings.push({
-          kind: 'fill-default',
-          object,
-          message: `${nulls.count} NULL values of ${object} get the default ${d.default}`,
-          count: nulls.count,
-        });
-      } else {
-        result.blockers.push({
-          kind: 'not-null-violation',
-          object,
-          message: `${nulls.count} rows have NULL in ${object}, which becomes NOT NULL without a DEFAULT`,
-          ...nulls,
-          hint: `give ${d.name} a DEFAULT, or fill the NULLs in a migration first`,
-        });
-      }
-    }
+    if (d.notNull && !d.generated && !c?.notNull && d !== alias)
+      checkNotNull(conn, current, origin, c, d, result);
     if (
       c &&
       !c.generated &&
       !d.generated &&
       (foldName(c.type) !== foldName(d.type) || current.strict !== desired.strict)
     ) {
-      checkTypeChange(
-        conn,
-        origin.table(current.name),
-        origin.column(current.name, c.name),
-        d,
-        desired.strict,
-        object,
-        result,
-        loss,
-      );
+      typeChanged = true;
+      const column = origin.column(current.name, c.name);
+      checkTypeChange(conn, origin.table(current.name), column, d, desired.strict, object, result, loss);
     }
   }
   const known = new Set(constraintChecks(current).map(canonicalSql));
-  for (const check of constraintChecks(desired)) {
-    if (known.has(canonicalSql(check))) continue;
-    tryCheck(() => {
-      const bad = findRows(conn, `SELECT _molt_key AS k FROM (${source}) WHERE NOT (${check})`);
-      if (bad.count > 0) {
-        result.blockers.push({
-          kind: 'check-violation',
-          object: desired.name,
-          message: `${bad.count} rows of ${desired.name} violate CHECK (${check})`,
-          ...bad,
-        });
-      }
-    });
-  }
-  const knownUnique = new Set(current.uniques.map((u) => u.map(foldName).sort().join(',')));
-  for (const unique of desired.uniques) {
-    if (knownUnique.has(unique.map(foldName).sort().join(','))) continue;
-    const cols = unique.map(quoteId);
-    checkDuplicates(conn, source, cols, desired.name, `UNIQUE (${unique.join(', ')})`, result);
-  }
-  for (const fk of desired.foreignKeys) {
-    if (current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk))) continue;
-    const refs = fk.references.length ? fk.references : ['rowid'];
-    const cond = fk.columns
-      .map((col, i) => `p.${quoteId(refs[i] ?? 'rowid')} = c.${quoteId(col)}`)
-      .join(' AND ');
-    const notNull = fk.columns.map((col) => `c.${quoteId(col)} IS NOT NULL`).join(' AND ');
-    tryCheck(() => {
-      const parent = quoteId(origin.table(fk.table));
-      const bad = findRows(
+  const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
+  const knownUnique = new Set(current.uniques.map(uniqueKey));
+  const uniques = desired.uniques.filter((u) => !knownUnique.has(uniqueKey(u)));
+  const fks = desired.foreignKeys.filter(
+    (fk) => !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)),
+  );
+  if (checks.length + uniques.length + fks.length === 0) return;
+  withRows(conn, current, desired, origin, typeChanged, (source) => {
+    for (const check of checks) checkCheck(conn, source, desired, check, result);
+    for (const unique of uniques) {
+      checkDuplicates(
         conn,
-        `SELECT c._molt_key AS k FROM (${source}) AS c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${parent} AS p WHERE ${cond})`,
+        source,
+        unique.map(quoteId),
+        desired.name,
+        `UNIQUE (${unique.join(', ')})`,
+        result,
       );
-      if (bad.count > 0) {
-        result.blockers.push({
-          kind: 'foreign-key-violation',
-          object: desired.name,
-          message: `${bad.count} rows of ${desired.name} reference missing rows of ${fk.table}`,
-          ...bad,
-        });
-      }
+    }
+    for (const fk of fks) checkForeignKey(conn, source, desired, fk, origin, result);
+  });
+}
+
+function uniqueKey(columns: string[]): string {
+  return columns.map(foldName).sort().join(',');
+}
+
+function checkNotNull(
+  conn: SqliteConnection,
+  current: Table,
+  origin: Origin,
+  c: Column | undefined,
+  d: Column,
+  result: CheckResult,
+) {
+  const object = `${current.name}.${d.name}`;
+  const raw = c ? quoteId(origin.column(current.name, c.name)) : 'NULL';
+  const nulls = findRows(
+    conn,
+    `SELECT ${sampleKey(current)} AS k FROM ${quoteId(origin.table(current.name))} WHERE ${raw} IS NULL`,
+  );
+  if (nulls.count === 0) return;
+  if (fillDefault(d, 'x') !== 'x') {
+    result.warnings.push({
+      kind: 'fill-default',
+      object,
+      message: `${nulls.count} NULL values of ${object} get the default ${d.default}`,
+      count: nulls.count,
+    });
+  } else {
+    result.blockers.push({
+      kind: 'not-null-violation',
+      object,
+      message: `${nulls.count} rows have NULL in ${object}, which becomes NOT NULL without a DEFAULT`,
+      ...nulls,
+      hint: `give ${d.name} a DEFAULT, or fill the NULLs in a migration first`,
     });
   }
+}
+
+/**
+ * Presents the rows as the rebuild will store them. When a column's type changes, SQLite converts its
+ * values on the way in ('5' becomes 5 under INTEGER affinity), so the rows are staged in a temporary
+ * table with the new types and the constraints are evaluated there; otherwise a projection suffices.
+ */
+function withRows(
+  conn: SqliteConnection,
+  current: Table,
+  desired: Table,
+  origin: Origin,
+  converted: boolean,
+  run: (source: string) => void,
+) {
+  const select = projection(current, desired, origin);
+  if (!converted) {
+    run(select);
+    return;
+  }
+  const columns = desired.columns
+    .filter((d) => !d.generated)
+    .map(
+      (d) => `${quoteId(d.name)} ${d.type}${collationOf(d) ? ` COLLATE ${quoteId(collationOf(d)!)}` : ''}`,
+    );
+  conn.exec('DROP TABLE IF EXISTS temp._molt_rows');
+  try {
+    conn.exec(`CREATE TEMP TABLE _molt_rows (_molt_key, ${columns.join(', ')})`);
+    conn.exec(`INSERT INTO temp._molt_rows ${select}`);
+    run('SELECT * FROM temp._molt_rows');
+  } finally {
+    conn.exec('DROP TABLE IF EXISTS temp._molt_rows');
+  }
+}
+
+function checkCheck(
+  conn: SqliteConnection,
+  source: string,
+  desired: Table,
+  check: string,
+  result: CheckResult,
+) {
+  tryCheck(() => {
+    const bad = findRows(conn, `SELECT _molt_key AS k FROM (${source}) WHERE NOT (${check})`);
+    if (bad.count > 0) {
+      result.blockers.push({
+        kind: 'check-violation',
+        object: desired.name,
+        message: `${bad.count} rows of ${desired.name} violate CHECK (${check})`,
+        ...bad,
+      });
+    }
+  });
+}
+
+function checkForeignKey(
+  conn: SqliteConnection,
+  source: string,
+  desired: Table,
+  fk: Table['foreignKeys'][number],
+  origin: Origin,
+  result: CheckResult,
+) {
+  const refs = fk.references.length ? fk.references : ['rowid'];
+  const cond = fk.columns
+    .map((col, i) => `p.${quoteId(refs[i] ?? 'rowid')} = c.${quoteId(col)}`)
+    .join(' AND ');
+  const notNull = fk.columns.map((col) => `c.${quoteId(col)} IS NOT NULL`).join(' AND ');
+  tryCheck(() => {
+    const parent = quoteId(origin.table(fk.table));
+    const bad = findRows(
+      conn,
+      `SELECT c._molt_key AS k FROM (${source}) AS c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${parent} AS p WHERE ${cond})`,
+    );
+    if (bad.count > 0) {
+      result.blockers.push({
+        kind: 'foreign-key-violation',
+        object: desired.name,
+        message: `${bad.count} rows of ${desired.name} reference missing rows of ${fk.table}`,
+        ...bad,
+      });
+    }
+  });
+}
+
+/** The collation a column declares (`COLLATE NOCASE`), if any. */
+export function collationOf(column: Column): string | null {
+  return /"collate" "((?:[^"]|"")+)"/.exec(column.definition)?.[1]?.replaceAll('""', '"') ?? null;
 }
 
 /**
@@ -223,7 +294,11 @@ export function projection(current: Table, desired: Table, origin: Origin): stri
     if (d.generated) continue;
     const c = current.columns.find((x) => foldName(x.name) === foldName(d.name));
     const value = c ? quoteId(origin.column(current.name, c.name)) : (d.default ?? 'NULL');
-    parts.push(`${fillDefault(d, value)} AS ${quoteId(d.name)}`);
+    // The new column's collation decides what counts as a duplicate or as equal in a CHECK.
+    const collation = collationOf(d);
+    parts.push(
+      `${fillDefault(d, value)}${collation ? ` COLLATE ${quoteId(collation)}` : ''} AS ${quoteId(d.name)}`,
+    );
   }
   return `SELECT ${parts.join(', ')} FROM ${quoteId(origin.table(current.name))}`;
 }

@@ -59,6 +59,7 @@ export function loadDesiredSchema(
       scratch,
       statements.map((s) => s.text),
     );
+    for (const statement of statements) checkDeterministic(statement);
     const hints = parseRenameHints(statements);
     return {
       schema: inspectSchema(scratch, options),
@@ -206,4 +207,67 @@ function lineOf(source: string, offset: number): number {
   let line = 0;
   for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+const ALWAYS_RANDOM = new Set(['random', 'randomblob', 'changes', 'total_changes', 'last_insert_rowid']);
+const CLOCK = new Set([
+  'date',
+  'time',
+  'datetime',
+  'julianday',
+  'unixepoch',
+  'strftime',
+  'timediff',
+  'current_date',
+  'current_time',
+  'current_timestamp',
+]);
+
+/**
+ * SQLite accepts a non-deterministic function in a CHECK, a generated column or an index at CREATE
+ * time but refuses it at the first row it evaluates (sqlite.org/deterministic.html): for a table that
+ * already has rows, that is in the middle of the migration. Refuse such a schema up front. DEFAULT
+ * expressions may be non-deterministic, so they are not looked at.
+ */
+function checkDeterministic({ text, tokens: all }: ScriptStatement): void {
+  const tokens = all.filter((t) => t.kind !== 'comment');
+  const isIndex = tokens.slice(0, 4).some((t) => isWord(t, 'index'));
+  const spans: Token[][] = [];
+  if (isIndex) spans.push(tokens.slice(nameTokenIndex(tokens) + 1));
+  else {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if ((isWord(t, 'check') || isWord(t, 'as')) && tokens[i + 1]?.text === '(') {
+        const close = closingParen(tokens, i + 1);
+        spans.push(tokens.slice(i + 2, close));
+        i = close;
+      }
+    }
+  }
+  for (const span of spans) {
+    const bad = nonDeterministicCall(span);
+    if (bad) {
+      throw new MoltError(
+        'schema-invalid',
+        `${bad}() is not deterministic, so SQLite refuses it in a CHECK, a generated column or an index: ${abbreviate(text)}`,
+        { statement: text, function: bad },
+      );
+    }
+  }
+}
+
+function nonDeterministicCall(tokens: Token[]): string | null {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'word') continue;
+    const name = foldName(t.text);
+    if (name.startsWith('current_') && CLOCK.has(name)) return name;
+    if (tokens[i + 1]?.text !== '(') continue;
+    if (ALWAYS_RANDOM.has(name)) return name;
+    if (CLOCK.has(name)) {
+      const args = tokens.slice(i + 2, closingParen(tokens, i + 1));
+      if (args.length === 0 || args.some((a) => a.kind === 'string' && /^'now'$/i.test(a.text))) return name;
+    }
+  }
+  return null;
 }

@@ -10,7 +10,7 @@ import { type DesiredSchema, loadDesiredSchema, type Renames } from './desired.t
 import { diffTables, type TableChange } from './diff.ts';
 import { MoltError } from './errors.ts';
 import { findTable, inspectSchema } from './inspect.ts';
-import { closingParen, mentionsAny, nameTokenIndex } from './parse.ts';
+import { closingParen, mentionsAny, nameTokenIndex, quoteId } from './parse.ts';
 import type { Plan, Step, Warning } from './plan-types.ts';
 import { mergeRenames, type ResolvedRenames, renameSteps, resolveRenames } from './renames.ts';
 import type { Index, Schema } from './schema.ts';
@@ -69,6 +69,8 @@ export function planToSchema(
   const origin = originOf(renames);
   const checks = checkData(conn, changes, origin, { allowDataLoss: options.allowDataLoss ?? false });
   checkNewUniqueIndexes(conn, changes, desired.schema, steps, origin, checks);
+  const foreignKeyCheck = foreignKeyCheckTables(changes, desired.schema);
+  checkExistingForeignKeys(conn, current, foreignKeyCheck, origin, checks);
   const warnings: Warning[] = [...checks.warnings];
   for (const unused of renames.unused) {
     warnings.push({
@@ -94,7 +96,7 @@ export function planToSchema(
     warnings,
     blockers: checks.blockers,
     rebuilds: changes.filter((c) => c.kind === 'rebuild').map((c) => c.desired.name),
-    foreignKeyCheck: foreignKeyCheckTables(changes, desired.schema),
+    foreignKeyCheck,
   };
 }
 
@@ -223,7 +225,8 @@ function checkNewUniqueIndexes(
       (c) => c.kind !== 'drop' && foldName(c.desired.name) === foldName(step.table ?? ''),
     );
     if (!index?.unique || !change || change.kind === 'create' || change.kind === 'drop') continue;
-    if (!checks.nonEmpty.has(foldName(change.current.name))) continue;
+    const table = quoteId(origin.table(change.current.name));
+    if (conn.query(`SELECT 1 AS x FROM ${table} LIMIT 1`).length === 0) continue;
     const parts = indexParts(index.sql);
     if (!parts) continue;
     const source = projection(change.current, change.desired, origin);
@@ -296,4 +299,31 @@ function foreignKeyCheckTables(changes: TableChange[], desired: Schema): string[
       (t) => changed.has(foldName(t.name)) || t.foreignKeys.some((fk) => changed.has(foldName(fk.table))),
     )
     .map((t) => t.name);
+}
+
+/**
+ * Rows that already violate a foreign key (written while enforcement was off) would fail the check the
+ * apply runs after its steps: say so now, with the rows.
+ */
+function checkExistingForeignKeys(
+  conn: SqliteConnection,
+  current: Schema,
+  tables: string[],
+  origin: Origin,
+  checks: CheckResult,
+): void {
+  for (const name of tables) {
+    const table = origin.table(name);
+    if (!findTable(current, table)) continue;
+    const rows = conn.query('SELECT rowid AS k, parent FROM pragma_foreign_key_check(?)', [table]);
+    if (rows.length === 0) continue;
+    checks.blockers.push({
+      kind: 'foreign-key-violation',
+      object: name,
+      message: `${rows.length} rows of ${name} already reference missing rows of ${[...new Set(rows.map((r) => r.parent))].join(', ')}`,
+      count: rows.length,
+      rows: rows.slice(0, 10).map((r) => r.k),
+      hint: 'delete or fix those rows first (they were written while foreign keys were not enforced)',
+    });
+  }
 }

@@ -200,3 +200,83 @@ describe('blockers carry exact counts and the rows', () => {
     expect(plan.steps).toMatchObject([{ kind: 'drop-column', risk: 'data-loss' }]);
   });
 });
+
+describe('regressions: constraint violations found at plan time, not at apply time', () => {
+  it('a new UNIQUE under COLLATE NOCASE sees case-only duplicates', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO t (name) VALUES ('a'), ('A');",
+    );
+    const plan = planMigration(
+      conn,
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE UNIQUE);',
+    );
+    expect(plan.blockers).toMatchObject([{ kind: 'unique-violation', count: 2 }]);
+  });
+
+  it('a new unique index on an unchanged table sees duplicates, under its collation', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO t (name) VALUES ('a'), ('A');",
+    );
+    const plan = planMigration(
+      conn,
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT); CREATE UNIQUE INDEX u ON t (name COLLATE NOCASE);',
+    );
+    expect(plan.blockers).toMatchObject([{ kind: 'unique-violation', count: 2 }]);
+  });
+
+  it('foreign-key violations already in the data block the rebuild that would check them', async () => {
+    const conn = await openDb(`
+      CREATE TABLE p (id INTEGER PRIMARY KEY, n INTEGER);
+      CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p (id));
+      INSERT INTO p VALUES (1, 1); PRAGMA foreign_keys = OFF; INSERT INTO c VALUES (1, 1), (2, 99); PRAGMA foreign_keys = ON;`);
+    const plan = planMigration(
+      conn,
+      `
+      CREATE TABLE p (id INTEGER PRIMARY KEY, n TEXT);
+      CREATE TABLE c (id INTEGER PRIMARY KEY, pid INTEGER REFERENCES p (id));`,
+    );
+    expect(plan.blockers).toMatchObject([
+      { kind: 'foreign-key-violation', object: 'c', count: 1, rows: [2] },
+    ]);
+  });
+
+  it('a new CHECK is tested against the values after type conversion', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT); INSERT INTO t VALUES (1, '5');",
+    );
+    const plan = planMigration(
+      conn,
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER CHECK (typeof(x) = 'text'));",
+    );
+    expect(plan.blockers).toMatchObject([{ kind: 'check-violation', count: 1 }]);
+  });
+
+  it('a non-deterministic function in a CHECK or an index is an invalid schema', async () => {
+    const conn = await openDb(
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, d REAL); INSERT INTO t VALUES (1, 1.5);',
+    );
+    expect(
+      codeOf(() =>
+        planMigration(conn, "CREATE TABLE t (id INTEGER PRIMARY KEY, d REAL CHECK (d < julianday('now')));"),
+      ),
+    ).toBe('schema-invalid');
+    expect(
+      codeOf(() =>
+        planMigration(
+          conn,
+          "CREATE TABLE t (id INTEGER PRIMARY KEY, d REAL); CREATE INDEX i ON t (d) WHERE d < julianday('now');",
+        ),
+      ),
+    ).toBe('schema-invalid');
+    expect(
+      codeOf(() => planMigration(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, d REAL, r AS (random()));')),
+    ).toBe('schema-invalid');
+    // A non-deterministic DEFAULT is fine.
+    expect(
+      planMigration(
+        conn,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, d REAL, at TEXT DEFAULT (datetime('now')));",
+      ).blockers,
+    ).toEqual([]);
+  });
+});
