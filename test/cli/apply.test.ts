@@ -121,9 +121,9 @@ describe.concurrent('molt apply', () => {
   });
 
   test('a failure while applying exits 1 and leaves the file byte-identical, with no temporary file', async () => {
-    // The CHECK loads into an empty table, so only copying the real rows finds that SQLite refuses
-    // a non-deterministic function there: no check before the apply can see it coming.
-    const schema = BASE_SCHEMA.replace('name TEXT', "name TEXT CHECK (length(name) < julianday('now'))");
+    // The CHECK raises an error (malformed JSON) instead of returning false: the plan cannot count
+    // violations of it, so only copying the real rows finds the failure.
+    const schema = BASE_SCHEMA.replace('name TEXT', "name TEXT CHECK (json_extract(name, '$.a') IS NULL)");
     const { dir, db } = await setup(schema);
     const before = await sha256File(db);
     const result = await molt(['apply', 'app.sqlite', 'schema.sql'], dir);
