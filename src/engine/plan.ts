@@ -155,7 +155,12 @@ function rehearse(
   const original = (name: string) => toOriginal.get(foldName(name)) ?? foldName(name);
   const inPlace = changes.filter((c) => c.kind === 'alter' || c.kind === 'unchanged');
   const involved = new Set<string>();
-  for (const c of changes) if (c.kind === 'alter') involved.add(original(c.desired.name));
+  // ADD COLUMN appends the definition as written, so a table that only gains columns (each one checked
+  // against the documented rules by diffTables) cannot come out differently; everything else rehearses.
+  for (const c of changes) {
+    if (c.kind === 'alter' && (c.dropped.length > 0 || c.notNull.length > 0))
+      involved.add(original(c.desired.name));
+  }
   for (const r of renames.tables) involved.add(foldName(r.from));
   for (const c of renames.columns) involved.add(original(c.table));
   const renamedFrom = new Set(renames.tables.map((r) => foldName(r.from)));
