@@ -1,7 +1,8 @@
 /**
  * The harness every real-browser suite shares. Suites run in Node (Vitest's `browser` project) and drive
  * the system Chromium through playwright-core; pages are served by a Vite dev server started in-process,
- * so a page can `import '/src/storage/index.ts'` (any path under the repository) or a bare package.
+ * so a page can import any module of the repository (relatively, which also type-checks, or as
+ * `/src/...`) and bare packages. `sql.js/dist/sql-wasm-browser.wasm?url` gives sql.js its wasm.
  *
  * ```ts
  * describeBrowser('snapshots', (browser) => {
@@ -73,6 +74,8 @@ export async function startPageServer(root = join(REPO_ROOT, 'test/browser/pages
     // Pre-bundle the CommonJS and bare-import dependencies up front: discovering them on first load
     // makes Vite reload the page mid-test.
     optimizeDeps: { include: ['sql.js', 'idb-keyval', 'comlink'] },
+    // `/src/...` means the repository's src folder, whatever folder the server serves.
+    resolve: { alias: [{ find: /^\/src\//, replacement: `${join(REPO_ROOT, 'src')}/` }] },
     server: {
       host: '127.0.0.1',
       port: 0,
@@ -93,7 +96,11 @@ export async function startPageServer(root = join(REPO_ROOT, 'test/browser/pages
  * const browser = await launchChromium();
  */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ headless: true, executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  return chromium.launch({
+    headless: true,
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
 
 /**
