@@ -139,7 +139,7 @@ export function createService(deps: ServiceDeps): MoltService {
       snapshotId: saved.snapshot.id,
       reason: 'migrate',
     });
-    await s.store.prune(deps.options.snapshots).catch(() => undefined);
+    await tidy(s.store, deps.options.snapshots);
     return { report, pre, saved: saved.snapshot, timings };
   };
   const meta = (conn: SqlJsConnection) => ({
@@ -201,7 +201,7 @@ export function createService(deps: ServiceDeps): MoltService {
       outcome(async () => {
         const s = current();
         const saved = await s.store.saveSnapshot(s.conn.export(), meta(s.conn));
-        await s.store.prune(deps.options.snapshots).catch(() => undefined);
+        await tidy(s.store, deps.options.snapshots);
         return {
           snapshot: saved.snapshot,
           generation: saved.generation,
@@ -273,6 +273,16 @@ export function createService(deps: ServiceDeps): MoltService {
       }),
   };
   return service;
+}
+
+/** Retention, then the chunks no snapshot needs any more; best effort (a failure keeps extra data). */
+async function tidy(store: SnapshotStore, policy: RetentionPolicy | undefined): Promise<void> {
+  try {
+    await store.prune(policy);
+    await store.collectGarbage();
+  } catch {
+    // Keeping a snapshot too many is harmless; the next save tries again.
+  }
 }
 
 /** Startup and migrate() fail loudly for what needs the app's attention; the database stays as it was. */
