@@ -174,12 +174,16 @@ function rehearse(
     views: [],
     triggers: [],
   };
+  // A rebuilt table is created from the desired SQL, so only its renames are rehearsed (they rewrite
+  // other tables' references); its indexes go with the rebuild.
+  const rebuilt = new Set(changes.filter((c) => c.kind === 'rebuild').map((c) => foldName(c.desired.name)));
   const sim = openSimulation(conn, subset);
   try {
     for (const step of steps) {
       if (!REHEARSED.has(step.kind)) continue;
       const table = step.kind === 'rename-table' ? (step.from ?? step.object) : (step.table ?? step.object);
       if (step.kind !== 'rename-table' && !involved.has(original(table))) continue;
+      if (rebuilt.has(foldName(table)) && step.kind !== 'rename-column') continue;
       if (runStatements(sim, step.statements)) return [foldName(step.table ?? step.object)];
     }
     const result = inspectSchema(sim);
