@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import type { HealthReport } from '../engine/health.ts';
 import type { MigrateReport } from '../engine/migrate.ts';
+import type { PlanOptions } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan-types.ts';
 import type { Row, SqlValue } from '../sqlite/port.ts';
 import type { SnapshotInfo, SnapshotListEntry, VerifyResult } from '../storage/index.ts';
@@ -45,9 +46,11 @@ export interface Database {
   transaction(statements: Statement[]): Promise<ExecResult[]>;
   /** Persists the database as a new snapshot (only the changed chunks are written). */
   save(): Promise<SaveReport>;
-  plan(schema?: string): Promise<Plan>;
+  /** The plan to `schema` (default: the worker's declared schema), with per-call options. */
+  plan(schema?: string, options?: PlanOptions): Promise<Plan>;
   migrate(): Promise<MigrateReport>;
-  health(): Promise<HealthReport>;
+  /** Checks the database; `schema` overrides the worker's declared schema for the drift check. */
+  health(schema?: string): Promise<HealthReport>;
   readonly snapshots: {
     list(): Promise<SnapshotListEntry[]>;
     verify(id: string): Promise<VerifyResult>;
@@ -117,9 +120,9 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
     exec: (sql, params) => call(() => service.exec(sql, params)),
     transaction: (statements) => call(() => service.transaction(statements)),
     save: () => call(() => service.save()),
-    plan: (schema) => call(() => service.plan(schema)),
+    plan: (schema, planOptions) => call(() => service.plan(schema, planOptions)),
     migrate: () => call(() => service.migrate(Comlink.proxy(progress))),
-    health: () => call(() => service.health()),
+    health: (schema) => call(() => service.health(schema)),
     snapshots: {
       list: () => call(() => service.listSnapshots()),
       verify: (id) => call(() => service.verifySnapshot(id)),

@@ -7,6 +7,7 @@
 import type { ErrorData } from '../engine/errors.ts';
 import type { HealthReport } from '../engine/health.ts';
 import type { MigrateReport } from '../engine/migrate.ts';
+import type { PlanOptions } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan-types.ts';
 import type { Row, SqlValue } from '../sqlite/port.ts';
 import type { SkippedSnapshot, SnapshotInfo, SnapshotListEntry, VerifyResult } from '../storage/index.ts';
@@ -78,9 +79,9 @@ export interface MoltService {
   exec(sql: string, params?: SqlValue[]): Promise<Outcome<ExecResult>>;
   transaction(statements: Statement[]): Promise<Outcome<ExecResult[]>>;
   save(): Promise<Outcome<SaveReport>>;
-  plan(schema?: string): Promise<Outcome<Plan>>;
+  plan(schema?: string, options?: PlanOptions): Promise<Outcome<Plan>>;
   migrate(onProgress?: (event: ProgressEvent) => void): Promise<Outcome<MigrateReport>>;
-  health(): Promise<Outcome<HealthReport>>;
+  health(schema?: string): Promise<Outcome<HealthReport>>;
   listSnapshots(): Promise<Outcome<SnapshotListEntry[]>>;
   verifySnapshot(id: string): Promise<Outcome<VerifyResult>>;
   restoreSnapshot(id: string): Promise<Outcome<SnapshotInfo>>;

@@ -209,13 +209,14 @@ export function createService(deps: ServiceDeps): MoltService {
           chunksWritten: saved.chunksWritten,
         };
       }),
-    plan: (schema) =>
+    plan: (schema, options = {}) =>
       outcome(async () => {
         const sql = schema ?? deps.options.schema;
         if (sql === undefined) throw new MoltError('invalid-argument', 'no schema to plan against');
+        const renames = options.renames ?? deps.options.renames;
         return planMigration(current().conn, sql, {
-          allowDataLoss: deps.options.allowDataLoss ?? false,
-          ...(deps.options.renames ? { renames: deps.options.renames } : {}),
+          allowDataLoss: options.allowDataLoss ?? deps.options.allowDataLoss ?? false,
+          ...(renames ? { renames } : {}),
         });
       }),
     migrate: (onProgress) =>
@@ -227,7 +228,10 @@ export function createService(deps: ServiceDeps): MoltService {
           return run.report;
         });
       }),
-    health: () => outcome(async () => fullHealth(current(), deps.options)),
+    health: (schema) =>
+      outcome(async () =>
+        fullHealth(current(), { ...deps.options, ...(schema === undefined ? {} : { schema }) }),
+      ),
     listSnapshots: () => outcome(async () => current().store.listSnapshots()),
     verifySnapshot: (id) => outcome(async () => current().store.verifySnapshot(id)),
     restoreSnapshot: (id) =>
