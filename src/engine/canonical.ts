@@ -16,7 +16,8 @@ export function canonicalTable(table: Table): Canonical {
   return {
     name: foldName(table.name),
     kind: 'table',
-    columns: table.columns.map((c) => [foldName(c.name), c.definition]),
+    // Column names keep their case: code reads rows as objects keyed by them.
+    columns: table.columns.map((c) => [c.name, c.definition]),
     constraints: [...table.constraints].sort(),
     options: table.options,
   };

@@ -12,7 +12,7 @@ import { MoltError } from './errors.ts';
 import { findTable, inspectSchema } from './inspect.ts';
 import { closingParen, mentionsAny, nameTokenIndex, quoteId } from './parse.ts';
 import type { Plan, Step, Warning } from './plan-types.ts';
-import { mergeRenames, type ResolvedRenames, renameSteps, resolveRenames } from './renames.ts';
+import { type ResolvedRenames, renameSteps, resolveRenames } from './renames.ts';
 import type { Index, Schema } from './schema.ts';
 import { openSimulation, runStatements } from './simulate.ts';
 import { assembleSteps } from './steps.ts';
@@ -43,7 +43,7 @@ export function planToSchema(
   options: PlanOptions = {},
   current: Schema = inspectSchema(conn),
 ): Plan {
-  const renames = resolveRenames(current, desired.schema, mergeRenames(desired.hints, options.renames));
+  const renames = resolveRenames(current, desired.schema, desired.hints, options.renames);
   const renamed = simulateRenames(conn, current, renames);
   const sqliteVersion = String(conn.query('SELECT sqlite_version() AS v')[0]!.v);
   const alterNotNull = versionAtLeast(sqliteVersion, 3, 53);

@@ -29,61 +29,108 @@ export interface ResolvedRenames {
   unused: string[];
 }
 
-/** Merges the caller's renames with the schema's hints (the caller wins). */
-export function mergeRenames(hints: Required<Renames>, option: Renames = {}): Required<Renames> {
-  return {
-    tables: { ...hints.tables, ...option.tables },
-    columns: { ...hints.columns, ...option.columns },
-    indexes: { ...hints.indexes, ...option.indexes },
-  };
-}
-
 /**
- * Decides which renames apply between the current and the desired schema.
+ * Decides which renames apply between the current and the desired schema. A hint in the schema stays
+ * there after it ran, so it applies only while its new name is still free; that makes running the same
+ * schema twice a no-op. Swaps and chains (a→b while b→c) are accepted from the `renames` option only,
+ * where they are one-off instructions. A column whose name changes only in case is renamed too: it is
+ * the same column to SQLite, but not to code reading rows as objects.
  * @example
- * resolveRenames(current, desired, { tables: { old: 'new' }, columns: {}, indexes: {} });
+ * resolveRenames(current, desired, hints, { tables: { old: 'new' } });
  */
 export function resolveRenames(
   current: Schema,
   desired: Schema,
-  renames: Required<Renames>,
+  hints: Required<Renames>,
+  option: Renames = {},
 ): ResolvedRenames {
-  const tables: TableRename[] = [];
   const unused: string[] = [];
-  for (const [from, to] of Object.entries(renames.tables)) {
-    const source = findTable(current, from);
-    const target = findTable(desired, to);
-    if (source && target && !findTable(current, to) && !findTable(desired, from)) {
-      tables.push({ from: source.name, to: target.name });
-    } else if (!findTable(current, to)) {
-      unused.push(`table ${from} -> ${to}`);
-    }
-  }
+  const tables = pick(
+    [...entries(hints.tables, false), ...entries(option.tables ?? {}, true)],
+    (r) => {
+      const source = findTable(current, r.from);
+      const target = findTable(desired, r.to);
+      return source && target ? { from: source.name, to: target.name } : undefined;
+    },
+    (name) => findTable(current, name) !== undefined,
+    (r) => unused.push(`table ${r.from} -> ${r.to}`),
+  );
   const columns: ColumnRename[] = [];
-  for (const [key, to] of Object.entries(renames.columns)) {
+  const byTable = new Map<string, { from: string; to: string; explicit: boolean }[]>();
+  for (const [key, to, explicit] of [
+    ...entries(hints.columns, false),
+    ...entries(option.columns ?? {}, true),
+  ].map((e) => [e.from, e.to, e.explicit] as const)) {
     const dot = key.lastIndexOf('.');
     const tableName = key.slice(0, dot);
-    const from = key.slice(dot + 1);
     const rename = tables.find((r) => foldName(r.from) === foldName(tableName));
     const target = findTable(desired, rename ? rename.to : tableName);
-    const source = target && sourceTable(current, target, tables);
-    if (!source || !target) {
+    if (!target) {
       unused.push(`column ${key} -> ${to}`);
       continue;
     }
-    const has = (t: Table, name: string) => t.columns.some((c) => foldName(c.name) === foldName(name));
-    if (has(source, from) && has(target, to) && !has(source, to) && !has(target, from)) {
-      const real = source.columns.find((c) => foldName(c.name) === foldName(from))!;
-      columns.push({
-        table: target.name,
-        from: real.name,
-        to: target.columns.find((c) => foldName(c.name) === foldName(to))!.name,
-      });
-    } else if (!has(source, to)) {
-      unused.push(`column ${key} -> ${to}`);
+    const list = byTable.get(foldName(target.name)) ?? [];
+    list.push({ from: key.slice(dot + 1), to, explicit });
+    byTable.set(foldName(target.name), list);
+  }
+  for (const target of desired.tables) {
+    const source = sourceTable(current, target, tables);
+    if (!source) continue;
+    const column = (t: Table, name: string) => t.columns.find((c) => foldName(c.name) === foldName(name));
+    const picked = pick(
+      byTable.get(foldName(target.name)) ?? [],
+      (r) => {
+        const from = column(source, r.from);
+        const to = column(target, r.to);
+        return from && to ? { from: from.name, to: to.name } : undefined;
+      },
+      (name) => column(source, name) !== undefined,
+      (r) => unused.push(`column ${target.name}.${r.from} -> ${r.to}`),
+    );
+    const moved = new Set(picked.map((r) => foldName(r.from)));
+    for (const c of source.columns) {
+      const same = column(target, c.name);
+      if (same && same.name !== c.name && !moved.has(foldName(c.name)))
+        picked.push({ from: c.name, to: same.name });
     }
+    columns.push(...picked.map((r) => ({ table: target.name, ...r })));
   }
   return { tables, columns, unused };
+}
+
+interface Candidate {
+  from: string;
+  to: string;
+  explicit: boolean;
+}
+
+function entries(map: Record<string, string>, explicit: boolean): Candidate[] {
+  return Object.entries(map).map(([from, to]) => ({ from, to, explicit }));
+}
+
+/**
+ * Keeps the renames that apply. `resolve` maps names to the real objects (undefined: one side is
+ * missing); `taken` says whether a name exists now. A rename onto a taken name applies only when it is
+ * explicit and that name is itself renamed away in the same set (a swap or a chain).
+ */
+function pick(
+  candidates: Candidate[],
+  resolve: (c: Candidate) => { from: string; to: string } | undefined,
+  taken: (name: string) => boolean,
+  unused: (c: Candidate) => void,
+): { from: string; to: string }[] {
+  const resolved = candidates.map((c) => ({ c, r: resolve(c) }));
+  const leaving = new Set(resolved.filter((x) => x.r).map((x) => foldName(x.r!.from)));
+  const out: { from: string; to: string }[] = [];
+  for (const { c, r } of resolved) {
+    const caseOnly = r !== undefined && foldName(r.from) === foldName(r.to);
+    if (r && !caseOnly && (!taken(r.to) || (c.explicit && leaving.has(foldName(r.to))))) {
+      if (!out.some((o) => foldName(o.from) === foldName(r.from))) out.push(r);
+    } else if (!taken(c.to)) {
+      unused(c);
+    }
+  }
+  return out;
 }
 
 /** The current table a desired table comes from, following table renames. */

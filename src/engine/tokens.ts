@@ -233,22 +233,30 @@ export function splitScript(sql: string): ScriptStatement[] {
   let startIndex = 0;
   let codeCount = 0;
   let first: Token | undefined;
-  let inTrigger = false;
-  let bodyDepth = 0;
+  // A trigger's body holds statements of its own; it ends at an END that starts a statement (after a
+  // semicolon, outside parentheses). An END elsewhere closes a CASE or is a column called "end".
+  let trigger: 'no' | 'header' | 'body' | 'done' = 'no';
+  let depth = 0;
+  let previous: Token | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === 'comment') continue;
     if (codeCount === 0) first = t;
-    if (codeCount >= 1 && codeCount <= 3 && isWord(first, 'create') && isWord(t, 'trigger')) inTrigger = true;
+    if (codeCount >= 1 && codeCount <= 3 && isWord(first, 'create') && isWord(t, 'trigger'))
+      trigger = 'header';
     codeCount++;
-    if (inTrigger && (isWord(t, 'begin') || isWord(t, 'case'))) bodyDepth++;
-    if (inTrigger && isWord(t, 'end') && bodyDepth > 0) bodyDepth--;
-    if (t.kind === 'punct' && t.text === ';' && (!inTrigger || bodyDepth === 0)) {
+    if (t.text === '(') depth++;
+    if (t.text === ')') depth--;
+    if (trigger === 'header' && isWord(t, 'begin')) trigger = 'body';
+    else if (trigger === 'body' && depth === 0 && isWord(t, 'end') && previous?.text === ';')
+      trigger = 'done';
+    previous = t;
+    if (t.kind === 'punct' && t.text === ';' && (trigger === 'no' || trigger === 'done')) {
       pushStatement(sql, tokens, startIndex, i, statements);
       startIndex = i + 1;
       codeCount = 0;
-      inTrigger = false;
-      bodyDepth = 0;
+      trigger = 'no';
+      depth = 0;
     }
   }
   pushStatement(sql, tokens, startIndex, tokens.length, statements);

@@ -659,12 +659,6 @@ export const CASES: RealWorldCase[] = [
     after: 'CREATE TABLE t (id INTEGER PRIMARY KEY, userName TEXT);',
     expect: 'converges',
     checks: [{ sql: 'SELECT * FROM t WHERE id = 1', rows: [{ id: 1, userName: 'ada' }] }],
-    known:
-      'Case-only renames are treated as no change. before: CREATE TABLE t (id INTEGER PRIMARY KEY, username TEXT); ' +
-      "rows: (1,'ada'); after: ... userName TEXT. Plan: 0 steps, re-plan 0 steps, but SELECT * still returns the key " +
-      '`username`, so an app reading row.userName gets undefined. Should: RENAME COLUMN username TO userName ' +
-      '(SQLite compares names case-insensitively, but result column names keep their declared spelling). The same ' +
-      'holds for tables (users → Users).',
   },
 
   // ----- Foreign keys: self references, cycles, composites ---------------------------------------------
@@ -1386,12 +1380,6 @@ export const CASES: RealWorldCase[] = [
       { sql: 'SELECT count(*) AS n FROM logs_archive', rows: [{ n: 3 }] },
       { sql: 'SELECT count(*) AS n FROM logs', rows: [{ n: 0 }] },
     ],
-    known:
-      'Explicit rename ignored. before: logs (id, msg) with 3 rows; after: logs_archive ( -- @renamed from=logs …) and ' +
-      'a new logs (id, msg, level). Plan: create logs_archive (empty), ADD COLUMN level to logs; the rows stay in ' +
-      'logs, with only an unused-rename warning. Same with options.renames.tables. Should: rename logs → ' +
-      'logs_archive, then create the new logs. resolveRenames drops a rename whose old name is still in the ' +
-      'desired schema; it could tell "not done yet" from "already done" by whether the new name exists now.',
   },
   {
     name: 'swapping two columns’ names with explicit renames',
@@ -1621,12 +1609,6 @@ export const CASES: RealWorldCase[] = [
       { sql: "INSERT INTO events VALUES (3, '11:00', '12:00')" },
       { sql: 'SELECT "end" FROM log', rows: [{ end: '12:00' }] },
     ],
-    known:
-      'False schema-invalid. after: CREATE TRIGGER events_log AFTER INSERT ON events BEGIN INSERT INTO log (start, ' +
-      'end) VALUES (NEW.start, NEW.end); END; — planMigration throws schema-invalid "incomplete input". splitScript ' +
-      'counts the column name `end` as the END of the trigger body, splits at the inner semicolon, and the ' +
-      'leftover "END" is then dropped as a transaction statement. Should: converge (track BEGIN … END by position, ' +
-      'e.g. only an END followed by ; or end of input closes the body).',
   },
 
   // ----- Big schema ------------------------------------------------------------------------------------

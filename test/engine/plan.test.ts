@@ -271,7 +271,7 @@ const cases: Case[] = [
     name: 'ignores comments, whitespace, keyword case and quoting',
     before: 'CREATE TABLE "T" (id integer primary key, "name" text);',
     rows: "INSERT INTO T VALUES (1, 'x');",
-    after: 'create table t ( -- the same table\n  ID INTEGER PRIMARY KEY, /* quoted */ [name] TEXT\n);',
+    after: 'create table t ( -- the same table\n  "id" INTEGER PRIMARY KEY, /* quoted */ [name] TEXT\n);',
     kinds: [],
   },
 ];
