@@ -137,7 +137,7 @@ export function runPlanSteps(conn: SqliteConnection, plan: Plan, options: ApplyO
     for (const statement of step.statements) {
       try {
         conn.exec(statement.sql, statement.params);
-        if (step.kind === 'rebuild-table' && statement.sql.startsWith('INSERT INTO "_molt_new_')) {
+        if (step.kind === 'rebuild-table' && statement.sql.startsWith('INSERT OR ABORT INTO "_molt_new_')) {
           rowsCopied = Number(conn.query('SELECT changes() AS n')[0]?.n ?? 0);
         }
       } catch (error) {

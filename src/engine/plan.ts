@@ -5,7 +5,7 @@
  */
 import type { SqliteConnection } from '../sqlite/port.ts';
 import { canonicalTable, hashSchema } from './canonical.ts';
-import { type CheckResult, checkData, checkDuplicates, type Origin, projection } from './checks.ts';
+import { type CheckContext, type CheckResult, checkData, createCheckContext, type Origin } from './checks.ts';
 import { type DesiredSchema, loadDesiredSchema, type Renames } from './desired.ts';
 import { diffTables, type TableChange } from './diff.ts';
 import { MoltError } from './errors.ts';
@@ -13,6 +13,7 @@ import { findTable, inspectSchema } from './inspect.ts';
 import { closingParen, mentionsAny, nameTokenIndex, quoteId } from './parse.ts';
 import type { Plan, Step, Warning } from './plan-types.ts';
 import { type ResolvedRenames, renameSteps, resolveRenames } from './renames.ts';
+import { checkDuplicates, withRows } from './row-checks.ts';
 import type { Index, Schema } from './schema.ts';
 import { openSimulation, runStatements } from './simulate.ts';
 import { assembleSteps } from './steps.ts';
@@ -67,10 +68,16 @@ export function planToSchema(
   }
 
   const origin = originOf(renames);
-  const checks = checkData(conn, changes, origin, { allowDataLoss: options.allowDataLoss ?? false });
-  checkNewUniqueIndexes(conn, changes, desired.schema, steps, origin, checks);
+  const context = createCheckContext(conn, origin, {
+    allowDataLoss: options.allowDataLoss ?? false,
+    current,
+    desired: desired.schema,
+  });
+  checkData(context, changes);
+  const checks = context.result;
+  checkNewUniqueIndexes(context, changes, steps);
   const foreignKeyCheck = foreignKeyCheckTables(changes, desired.schema);
-  checkExistingForeignKeys(conn, current, foreignKeyCheck, origin, checks);
+  checkExistingForeignKeys(context, foreignKeyCheck);
   const warnings: Warning[] = [...checks.warnings];
   for (const unused of renames.unused) {
     warnings.push({
@@ -219,17 +226,11 @@ function originOf(renames: ResolvedRenames): Origin {
 }
 
 /** Unique indexes created over existing rows: duplicates would make CREATE UNIQUE INDEX fail. */
-function checkNewUniqueIndexes(
-  conn: SqliteConnection,
-  changes: TableChange[],
-  desired: Schema,
-  steps: Step[],
-  origin: Origin,
-  checks: CheckResult,
-): void {
+function checkNewUniqueIndexes(context: CheckContext, changes: TableChange[], steps: Step[]): void {
+  const { conn, origin } = context;
   for (const step of steps) {
     if (step.kind !== 'create-index') continue;
-    const index = desired.indexes.find((i) => foldName(i.name) === foldName(step.object));
+    const index = context.desired.indexes.find((i) => foldName(i.name) === foldName(step.object));
     const change = changes.find(
       (c) => c.kind !== 'drop' && foldName(c.desired.name) === foldName(step.table ?? ''),
     );
@@ -238,15 +239,8 @@ function checkNewUniqueIndexes(
     if (conn.query(`SELECT 1 AS x FROM ${table} LIMIT 1`).length === 0) continue;
     const parts = indexParts(index.sql);
     if (!parts) continue;
-    const source = projection(change.current, change.desired, origin);
-    checkDuplicates(
-      conn,
-      source,
-      parts.keys,
-      `${index.table}`,
-      `UNIQUE INDEX ${index.name}`,
-      checks,
-      parts.where,
+    withRows(context, change.current, change.desired, (rows) =>
+      checkDuplicates(context, rows, parts.keys, index.table, `UNIQUE INDEX ${index.name}`, parts.where),
     );
   }
 }
@@ -312,21 +306,22 @@ function foreignKeyCheckTables(changes: TableChange[], desired: Schema): string[
 
 /**
  * Rows that already violate a foreign key (written while enforcement was off) would fail the check the
- * apply runs after its steps: say so now, with the rows.
+ * apply runs after its steps: say so now, with the rows. A foreign key SQLite cannot even check (its
+ * parent key is not unique) is left to the apply, which checks it against the new schema.
  */
-function checkExistingForeignKeys(
-  conn: SqliteConnection,
-  current: Schema,
-  tables: string[],
-  origin: Origin,
-  checks: CheckResult,
-): void {
+function checkExistingForeignKeys(context: CheckContext, tables: string[]): void {
+  const { conn, origin, current } = context;
   for (const name of tables) {
     const table = origin.table(name);
     if (!findTable(current, table)) continue;
-    const rows = conn.query('SELECT rowid AS k, parent FROM pragma_foreign_key_check(?)', [table]);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = conn.query('SELECT rowid AS k, parent FROM pragma_foreign_key_check(?)', [table]);
+    } catch {
+      continue;
+    }
     if (rows.length === 0) continue;
-    checks.blockers.push({
+    context.result.blockers.push({
       kind: 'foreign-key-violation',
       object: name,
       message: `${rows.length} rows of ${name} already reference missing rows of ${[...new Set(rows.map((r) => r.parent))].join(', ')}`,

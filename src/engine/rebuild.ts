@@ -30,7 +30,9 @@ export function rebuildStatements(current: Table, desired: Table): Statement[] {
   const statements: Statement[] = [
     { sql: renameInCreate(desired.sql, temp) },
     {
-      sql: `INSERT INTO ${quoteId(temp)} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteId(current.name)}`,
+      // OR ABORT overrides an ON CONFLICT REPLACE / IGNORE in the new table: a row that does not fit
+      // must stop the migration, never silently replace or skip another row.
+      sql: `INSERT OR ABORT INTO ${quoteId(temp)} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteId(current.name)}`,
     },
   ];
   if (current.autoincrement && desired.autoincrement) {
@@ -62,9 +64,10 @@ export function copyColumns(current: Table, desired: Table): { columns: string[]
   const values: string[] = [];
   const desiredAlias = rowidAlias(desired);
   const keepRowid = !current.withoutRowid && !desired.withoutRowid;
-  if (keepRowid && !desiredAlias) {
-    columns.push('rowid');
-    values.push('rowid');
+  const rowid = rowidName(current, desired);
+  if (keepRowid && !desiredAlias && rowid) {
+    columns.push(rowid);
+    values.push(rowid);
   }
   for (const d of desired.columns) {
     if (d.generated) continue;
@@ -73,13 +76,22 @@ export function copyColumns(current: Table, desired: Table): { columns: string[]
     if (c) {
       columns.push(target);
       values.push(fillDefault(d, quoteId(c.name)));
-    } else if (keepRowid && d === desiredAlias) {
+    } else if (keepRowid && d === desiredAlias && rowid) {
       // A new INTEGER PRIMARY KEY takes over the rowids the rows already have.
       columns.push(target);
-      values.push('rowid');
+      values.push(rowid);
     }
   }
   return { columns, values };
+}
+
+/**
+ * A name that reaches the real rowid in both tables: `rowid`, `_rowid_` and `oid` all do, unless a
+ * column of that name hides it (https://sqlite.org/lang_createtable.html#rowid).
+ */
+export function rowidName(...tables: Table[]): string | undefined {
+  const names = new Set(tables.flatMap((t) => t.columns.map((c) => foldName(c.name))));
+  return ['rowid', '_rowid_', 'oid'].find((n) => !names.has(n));
 }
 
 /** `IFNULL(value, default)` for a NOT NULL column that declares a default, else the value itself. */

@@ -1,0 +1,331 @@
+/**
+ * Checks of the rows a changed table keeps: NOT NULL, type conversions, CHECK, UNIQUE and FOREIGN KEY.
+ * Every constraint is evaluated on the rows exactly as the rebuild will store them (new names, new
+ * collations, converted values, computed generated columns), so what passes here passes the apply.
+ */
+import { type CheckContext, findRows, SAMPLE } from './checks.ts';
+import { findTable } from './inspect.ts';
+import { closingParen, quoteId } from './parse.ts';
+import { fillDefault, rowidAlias, rowidName } from './rebuild.ts';
+import type { Column, ForeignKey, Table } from './schema.ts';
+import { canonicalSql, codeTokens, foldName, isWord, type Token, tokenize } from './tokens.ts';
+import { checkTypeChange } from './type-checks.ts';
+
+/**
+ * Runs the checks for one table that is rebuilt or altered.
+ * @example
+ * checkTable(context, currentTable, desiredTable);
+ */
+export function checkTable(context: CheckContext, current: Table, desired: Table): void {
+  const alias = rowidAlias(desired);
+  const currentAlias = rowidAlias(current);
+  for (const d of desired.columns) {
+    const c = findColumn(current, d.name);
+    const object = `${desired.name}.${d.name}`;
+    if (d === alias && c && c !== currentAlias) {
+      checkNewRowidAlias(context, current, c, d);
+      continue;
+    }
+    if (d.notNull && !d.generated && !c?.notNull) checkNotNull(context, current, c, d);
+    if (c && !c.generated && d.generated) {
+      const column = quoteId(context.origin.column(current.name, c.name));
+      const rows = findRows(
+        context.conn,
+        `SELECT ${sampleKey(current)} AS k FROM ${source(context, current)} WHERE ${column} IS NOT NULL`,
+      );
+      if (rows.count > 0)
+        context.loss(
+          object,
+          `${object} becomes generated: its ${rows.count} stored values are replaced`,
+          rows.count,
+        );
+    }
+    if (c && !c.generated && !d.generated && typeChanges(current, c, desired, d)) {
+      checkTypeChange(context, current, c, d, desired.strict);
+    }
+  }
+  checkConstraints(context, current, desired);
+}
+
+function typeChanges(current: Table, c: Column, desired: Table, d: Column): boolean {
+  return foldName(c.type) !== foldName(d.type) || current.strict !== desired.strict;
+}
+
+function findColumn(table: Table, name: string): Column | undefined {
+  return table.columns.find((x) => foldName(x.name) === foldName(name));
+}
+
+function source(context: CheckContext, table: Table): string {
+  return quoteId(context.origin.table(table.name));
+}
+
+function checkNotNull(context: CheckContext, current: Table, c: Column | undefined, d: Column): void {
+  const object = `${current.name}.${d.name}`;
+  const raw = c ? quoteId(context.origin.column(current.name, c.name)) : 'NULL';
+  const nulls = findRows(
+    context.conn,
+    `SELECT ${sampleKey(current)} AS k FROM ${source(context, current)} WHERE ${raw} IS NULL`,
+  );
+  if (nulls.count === 0) return;
+  if (fillDefault(d, 'x') !== 'x') {
+    context.result.warnings.push({
+      kind: 'fill-default',
+      object,
+      message: `${nulls.count} NULL values of ${object} get the default ${d.default}`,
+      count: nulls.count,
+    });
+  } else {
+    context.result.blockers.push({
+      kind: 'not-null-violation',
+      object,
+      message: `${nulls.count} rows have NULL in ${object}, which becomes NOT NULL without a DEFAULT`,
+      ...nulls,
+      hint: `give ${d.name} a DEFAULT, or fill the NULLs in a migration first`,
+    });
+  }
+}
+
+/**
+ * A column that becomes INTEGER PRIMARY KEY becomes the rowid: its values must be integers and
+ * distinct, and a NULL makes SQLite pick a new id for that row.
+ */
+function checkNewRowidAlias(context: CheckContext, current: Table, c: Column, d: Column): void {
+  const object = `${current.name}.${d.name}`;
+  const column = quoteId(context.origin.column(current.name, c.name));
+  const nulls = findRows(
+    context.conn,
+    `SELECT ${sampleKey(current)} AS k FROM ${source(context, current)} WHERE ${column} IS NULL`,
+  );
+  if (nulls.count > 0) {
+    context.result.warnings.push({
+      kind: 'fill-default',
+      object,
+      message: `${nulls.count} rows with NULL in ${object} get new ids`,
+      count: nulls.count,
+    });
+  }
+  checkTypeChange(context, current, c, { ...d, type: 'INTEGER' }, true);
+}
+
+/** CHECK, UNIQUE and FOREIGN KEY constraints the table did not have (or had under other rules). */
+function checkConstraints(context: CheckContext, current: Table, desired: Table): void {
+  const known = new Set(constraintChecks(current).map(canonicalSql));
+  const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
+  const knownUnique = new Set(uniqueSets(current).map((u) => uniqueKey(current, u)));
+  const uniques = uniqueSets(desired).filter((u) => !knownUnique.has(uniqueKey(desired, u)));
+  const fks = desired.foreignKeys.filter(
+    (fk) => !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)),
+  );
+  if (checks.length + uniques.length + fks.length === 0) return;
+  withRows(context, current, desired, (rows) => {
+    for (const check of checks) {
+      const bad = findRows(context.conn, `SELECT _molt_key AS k FROM (${rows}) WHERE NOT (${check})`);
+      if (bad.count > 0)
+        context.result.blockers.push({
+          kind: 'check-violation',
+          object: desired.name,
+          message: `${bad.count} rows of ${desired.name} violate CHECK (${check})`,
+          ...bad,
+        });
+    }
+    for (const unique of uniques) {
+      checkDuplicates(context, rows, unique.map(quoteId), desired.name, `UNIQUE (${unique.join(', ')})`);
+    }
+    for (const fk of fks) checkForeignKey(context, rows, desired, fk);
+  });
+}
+
+/** Column sets kept unique: UNIQUE and PRIMARY KEY constraints, and an INTEGER PRIMARY KEY. */
+function uniqueSets(table: Table): string[][] {
+  const alias = rowidAlias(table);
+  return alias ? [...table.uniques, [alias.name]] : table.uniques;
+}
+
+/** What makes two unique constraints the same: columns, and the collation and type of each. */
+function uniqueKey(table: Table, columns: string[]): string {
+  return columns
+    .map((name) => {
+      const c = findColumn(table, name);
+      return `${foldName(name)}:${c ? `${collationOf(c) ?? ''}:${foldName(c.type)}` : ''}`;
+    })
+    .sort()
+    .join(',');
+}
+
+/**
+ * Presents the rows as the rebuild will store them, under `_molt_key` plus the desired column names.
+ * When a value's type changes, SQLite converts it on the way in ('5' becomes 5 under INTEGER affinity),
+ * so the rows are staged in a temporary table with the new types; otherwise a projection suffices.
+ * Generated columns are computed on top, so constraints on them are checked too.
+ */
+export function withRows(
+  context: CheckContext,
+  current: Table,
+  desired: Table,
+  run: (rows: string) => void,
+): void {
+  const { conn } = context;
+  const converted = desired.columns.some((d) => {
+    const c = findColumn(current, d.name);
+    return c !== undefined && !c.generated && !d.generated && typeChanges(current, c, desired, d);
+  });
+  const select = projection(context, current, desired);
+  if (!converted) {
+    tryCheck(() => run(withGenerated(select, desired)));
+    return;
+  }
+  const columns = desired.columns
+    .filter((d) => !d.generated)
+    .map((d) => `${quoteId(d.name)} ${d.type}${collationClause(d)}`);
+  conn.exec('DROP TABLE IF EXISTS temp._molt_rows');
+  try {
+    tryCheck(() => {
+      conn.exec(`CREATE TEMP TABLE _molt_rows (_molt_key, ${columns.join(', ')})`);
+      conn.exec(`INSERT INTO temp._molt_rows ${select}`);
+      run(withGenerated('SELECT * FROM temp._molt_rows', desired));
+    });
+  } finally {
+    conn.exec('DROP TABLE IF EXISTS temp._molt_rows');
+  }
+}
+
+/**
+ * A SELECT that presents the current rows under the desired column names, as the rebuild will copy
+ * them: the place every new constraint is evaluated.
+ */
+export function projection(context: CheckContext, current: Table, desired: Table): string {
+  const parts = [`${sampleKey(current)} AS _molt_key`];
+  for (const d of desired.columns) {
+    if (d.generated) continue;
+    const c = findColumn(current, d.name);
+    const value = c ? quoteId(context.origin.column(current.name, c.name)) : (d.default ?? 'NULL');
+    // The new column's collation decides what counts as a duplicate or as equal in a CHECK.
+    parts.push(`${fillDefault(d, value)}${collationClause(d)} AS ${quoteId(d.name)}`);
+  }
+  return `SELECT ${parts.join(', ')} FROM ${source(context, current)}`;
+}
+
+/** Adds the generated columns, one layer each, in declaration order (one may use another). */
+function withGenerated(select: string, desired: Table): string {
+  let rows = select;
+  for (const d of desired.columns) {
+    const expression = d.generated ? generatedExpression(d) : null;
+    if (expression)
+      rows = `SELECT *, (${expression})${collationClause(d)} AS ${quoteId(d.name)} FROM (${rows})`;
+  }
+  return rows;
+}
+
+function generatedExpression(column: Column): string | null {
+  const tokens = tokenize(column.source).filter((t) => t.kind !== 'comment');
+  const at = tokens.findIndex((t, i) => isWord(t, 'as') && tokens[i + 1]?.text === '(');
+  if (at < 0) return null;
+  return textOf(column.source, tokens.slice(at + 2, closingParen(tokens, at + 1)));
+}
+
+/** The key that names a row in a sample: the real rowid, or the primary key. */
+export function sampleKey(table: Table): string {
+  const rowid = table.withoutRowid ? undefined : rowidName(table);
+  if (rowid) return rowid;
+  const pk = table.columns.filter((c) => c.primaryKey > 0).sort((a, b) => a.primaryKey - b.primaryKey);
+  if (pk.length === 0) return 'NULL';
+  return pk.length === 1 ? quoteId(pk[0]!.name) : `json_array(${pk.map((c) => quoteId(c.name)).join(', ')})`;
+}
+
+/** The CHECK expressions of a table, column-level and table-level, as SQL text. */
+export function constraintChecks(table: Table): string[] {
+  const checks: string[] = [];
+  const tokens = codeTokens(table.sql);
+  for (let i = 0; i < tokens.length; i++) {
+    if (isWord(tokens[i], 'check') && tokens[i + 1]?.text === '(') {
+      const close = closingParen(tokens, i + 1);
+      checks.push(textOf(table.sql, tokens.slice(i + 2, close)));
+      i = close;
+    }
+  }
+  return checks;
+}
+
+function textOf(sql: string, tokens: Token[]): string {
+  return tokens.length ? sql.slice(tokens[0]!.start, tokens[tokens.length - 1]!.end) : '';
+}
+
+/** The collation a column declares (`COLLATE NOCASE`), if any. */
+export function collationOf(column: Column): string | null {
+  return /"collate" "((?:[^"]|"")+)"/.exec(column.definition)?.[1]?.replaceAll('""', '"') ?? null;
+}
+
+function collationClause(column: Column): string {
+  const collation = collationOf(column);
+  return collation ? ` COLLATE ${quoteId(collation)}` : '';
+}
+
+/** Counts the rows sharing a key that a new UNIQUE constraint or index would reject. */
+export function checkDuplicates(
+  context: CheckContext,
+  rows: string,
+  keys: string[],
+  object: string,
+  what: string,
+  where = '',
+): void {
+  const notNull = keys.map((k) => `(${k}) IS NOT NULL`).join(' AND ');
+  const filter = `${notNull}${where ? ` AND (${where})` : ''}`;
+  const grouped = `SELECT count(*) AS n, min(_molt_key) AS k FROM (${rows}) WHERE ${filter} GROUP BY ${keys.join(', ')} HAVING count(*) > 1`;
+  tryCheck(() => {
+    const total = context.conn.query(
+      `SELECT count(*) AS groups, IFNULL(sum(n), 0) AS n FROM (${grouped})`,
+    )[0]!;
+    const n = Number(total.n);
+    if (n === 0) return;
+    const sample = context.conn.query(`${grouped} LIMIT ${SAMPLE}`).map((g) => g.k ?? null);
+    context.result.blockers.push({
+      kind: 'unique-violation',
+      object,
+      message: `${n} rows of ${object} share values that ${what} forbids (${total.groups} groups)`,
+      count: n,
+      rows: sample,
+    });
+  });
+}
+
+/**
+ * Child rows whose new foreign key has no parent row. The parent is looked up as the migration will
+ * leave it: a parent created by this migration is empty, a renamed one is found under its old name, and
+ * `REFERENCES parent` without columns means the parent's primary key.
+ */
+function checkForeignKey(context: CheckContext, rows: string, desired: Table, fk: ForeignKey): void {
+  const { conn, origin, current } = context;
+  const parent = findTable(context.desired, fk.table);
+  if (!parent) return; // reported by checkDanglingForeignKeys
+  const pk = parent.columns
+    .filter((c) => c.primaryKey > 0)
+    .sort((a, b) => a.primaryKey - b.primaryKey)
+    .map((c) => c.name);
+  const refs = fk.references.length ? fk.references : pk.length ? pk : ['rowid'];
+  const notNull = fk.columns.map((col) => `c.${quoteId(col)} IS NOT NULL`).join(' AND ');
+  const exists = findTable(current, origin.table(parent.name));
+  const match = exists
+    ? `EXISTS (SELECT 1 FROM ${quoteId(origin.table(parent.name))} AS p WHERE ${fk.columns
+        .map((col, i) => `p.${quoteId(origin.column(parent.name, refs[i] ?? 'rowid'))} = c.${quoteId(col)}`)
+        .join(' AND ')})`
+    : '0';
+  const bad = findRows(conn, `SELECT c._molt_key AS k FROM (${rows}) AS c WHERE ${notNull} AND NOT ${match}`);
+  if (bad.count > 0) {
+    context.result.blockers.push({
+      kind: 'foreign-key-violation',
+      object: desired.name,
+      message: `${bad.count} rows of ${desired.name} reference missing rows of ${fk.table}`,
+      ...bad,
+    });
+  }
+}
+
+export function tryCheck(run: () => void): void {
+  try {
+    run();
+  } catch {
+    // An expression that cannot be evaluated here (it calls a function that fails on some value, say).
+    // The apply still enforces the constraint inside its transaction and rolls back if a row fails it.
+  }
+}
