@@ -49,9 +49,7 @@ export function loadDesiredSchema(
   sql: string,
   options: InspectOptions = {},
 ): DesiredSchema {
-  const statements = splitScript(sql).filter(
-    (s) => !IGNORED.test(s.tokens.find((t) => t.kind !== 'comment')?.text ?? ''),
-  );
+  const statements = splitScript(sql).filter((s) => !IGNORED.test(firstCode(s)) && !internalObject(s));
   for (const statement of statements) checkStatement(statement);
   const scratch = openScratch(conn);
   try {
@@ -60,6 +58,7 @@ export function loadDesiredSchema(
       statements.map((s) => s.text),
     );
     for (const statement of statements) checkDeterministic(statement);
+    checkForeignKeyTargets(scratch);
     const hints = parseRenameHints(statements);
     return {
       schema: inspectSchema(scratch, options),
@@ -107,6 +106,41 @@ function loadStatements(scratch: SqliteConnection, statements: string[]): void {
   }
 }
 
+function firstCode(statement: ScriptStatement): string {
+  return statement.tokens.find((t) => t.kind !== 'comment')?.text ?? '';
+}
+
+/**
+ * `sqlite3 .schema` and Rails' structure.sql list SQLite's own tables (sqlite_sequence, sqlite_stat1);
+ * SQLite creates those itself, so a schema may mention them and molt skips them.
+ */
+function internalObject({ tokens: all }: ScriptStatement): boolean {
+  const tokens = all.filter((t) => t.kind !== 'comment');
+  if (!isWord(tokens[0], 'create')) return false;
+  const name = tokens[nameTokenIndex(tokens)];
+  return name !== undefined && /^sqlite_(sequence|stat\d)$/i.test(identifierName(name));
+}
+
+/**
+ * A foreign key must point at a PRIMARY KEY or UNIQUE column set (sqlite.org/foreignkeys.html#fk_indexes):
+ * SQLite accepts the CREATE, then fails every write to the child with "foreign key mismatch". The
+ * scratch tables are empty, so asking SQLite to check them costs nothing and finds exactly that.
+ */
+function checkForeignKeyTargets(scratch: SqliteConnection): void {
+  try {
+    scratch.query('PRAGMA foreign_key_check');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new MoltError(
+      'schema-invalid',
+      `${message}: a foreign key must reference a PRIMARY KEY or UNIQUE column`,
+      {
+        sqliteMessage: message,
+      },
+    );
+  }
+}
+
 function checkStatement({ text: statement, tokens: all }: ScriptStatement): void {
   const tokens = all.filter((t) => t.kind !== 'comment');
   if (!isWord(tokens[0], 'create')) {
@@ -144,6 +178,8 @@ const HINT = /@(renamed?)\s+from\s*=\s*("(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|'(?:[^
 
 interface Anchor {
   kind: 'table' | 'index' | 'column';
+  /** For a table: where its column list ends; a hint after it belongs to the table. */
+  end?: number;
   name: string;
   table: string;
   token: Token;
@@ -187,6 +223,7 @@ function findAnchors(tokens: Token[]): Anchor[] {
   const anchors: Anchor[] = [{ kind: 'table', name, table: name, token: nameToken }];
   if (tokens[at + 1]?.text !== '(') return anchors;
   const close = closingParen(tokens, at + 1);
+  anchors[0]!.end = tokens[close]?.start ?? Number.POSITIVE_INFINITY;
   for (const part of splitTopLevel(tokens.slice(at + 2, close))) {
     const first = part[0]!;
     if (first.kind === 'word' && /^(constraint|primary|unique|check|foreign)$/i.test(first.text)) continue;
@@ -197,6 +234,8 @@ function findAnchors(tokens: Token[]): Anchor[] {
 
 /** The anchor on the comment's line: the last one before it, else the first one after it. */
 function anchorFor(source: string, anchors: Anchor[], comment: Token): Anchor | undefined {
+  const table = anchors[0];
+  if (table?.kind === 'table' && table.end !== undefined && comment.start > table.end) return table;
   const line = lineOf(source, comment.start);
   const sameLine = anchors.filter((a) => lineOf(source, a.token.start) === line);
   const before = sameLine.filter((a) => a.token.start < comment.start);
@@ -231,7 +270,10 @@ const CLOCK = new Set([
  */
 function checkDeterministic({ text, tokens: all }: ScriptStatement): void {
   const tokens = all.filter((t) => t.kind !== 'comment');
-  const isIndex = tokens.slice(0, 4).some((t) => isWord(t, 'index'));
+  const head = tokens.slice(0, 4);
+  const isIndex = head.some((t) => isWord(t, 'index'));
+  const isTable = head.some((t) => isWord(t, 'table')) && !head.some((t) => isWord(t, 'virtual'));
+  if (!isIndex && !isTable) return;
   const spans: Token[][] = [];
   if (isIndex) spans.push(tokens.slice(nameTokenIndex(tokens) + 1));
   else {

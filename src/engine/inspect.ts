@@ -174,7 +174,8 @@ function readTable(name: string, sql: string, infos: Row[], fkRows: Row[], uniqu
       source: def ? def.source : '',
     };
   });
-  const options = canonicalText(parsed.options);
+  // `STRICT, WITHOUT ROWID` and `WITHOUT ROWID, STRICT` are the same table.
+  const options = canonicalText(parsed.options).split(' , ').sort().join(' , ');
   return {
     name,
     kind: 'table',
