@@ -19,6 +19,23 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/apply.ts'),
   },
   diff: { summary: 'show the steps between two schema files', load: () => import('./commands/diff.ts') },
+  migrate: {
+    summary: 'run the versioned .sql migrations of a folder on a database file',
+    load: () => import('./commands/migrate.ts'),
+  },
+  check: { summary: 'report the health of a database file', load: () => import('./commands/check.ts') },
+  snapshots: {
+    summary: 'list the snapshots kept of a database file',
+    load: () => import('./commands/snapshots.ts'),
+  },
+  restore: {
+    summary: 'write a snapshot back to its database file',
+    load: () => import('./commands/restore.ts'),
+  },
+  verify: {
+    summary: 'verify every checksum of the snapshots of a database file',
+    load: () => import('./commands/verify.ts'),
+  },
 };
 
 export const USAGE = `molt: safe SQLite schema migrations
@@ -27,7 +44,7 @@ Usage: molt <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
 
 Options:

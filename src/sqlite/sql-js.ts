@@ -51,7 +51,9 @@ export function loadSqlJs(options: LoadSqlJsOptions = {}): Promise<SqlJsStatic> 
  * conn.query('SELECT count(*) AS n FROM sqlite_schema');
  */
 export function openSqlJs(sqlite: SqlJsStatic, bytes?: Uint8Array): SqlJsConnection {
-  return wrap(sqlite, new sqlite.Database(bytes));
+  // sql.js keeps the array it is given as its file (a Node Buffer's slice() is a view, not a copy) and
+  // writes pages into it: give it a copy, so the caller's bytes stay as they were.
+  return wrap(sqlite, new sqlite.Database(bytes ? new Uint8Array(bytes) : undefined));
 }
 
 function wrap(sqlite: SqlJsStatic, db: Database): SqlJsConnection {

@@ -69,7 +69,8 @@ describe.concurrent('molt apply', () => {
     expect(await queryFile(db, "SELECT seq FROM sqlite_sequence WHERE name = 'users'")).toEqual([{ seq: 5 }]);
     expect(await queryFile(db, 'PRAGMA foreign_key_check')).toEqual([]);
     expect(await planFile(db, REBUILD_SCHEMA)).toMatchObject({ steps: [], blockers: [] });
-    expect(await strayFiles(dir, ['app.sqlite', 'schema.sql'])).toEqual([]);
+    // app.sqlite.molt/ holds the snapshots (before and after); no temporary file is left.
+    expect(await strayFiles(dir, ['app.sqlite', 'schema.sql', 'app.sqlite.molt'])).toEqual([]);
   });
 
   test('--rename carries rows over to the new table and column names', async () => {

@@ -1,11 +1,11 @@
 /**
  * Running the real CLI as a child process on real .sqlite files made with sql.js in a temporary folder.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.ts';
 import { loadSqlJs, openSqlJs } from '../../src/sqlite/index.ts';
@@ -33,14 +33,34 @@ export function molt(args: string[], cwd: string): Promise<RunResult> {
   });
 }
 
+/** Starts `node bin/molt.mjs ...args` in `cwd`: the process, and its result once it ends. */
+export function startMolt(args: string[], cwd: string): { child: ChildProcess; done: Promise<RunResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, MOLT_DEBUG: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<RunResult>((resolve) => {
+    child.on('close', (code, signal) => {
+      resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr });
+    });
+  });
+  return { child, done };
+}
+
 /**
- * Runs the CLI's `main` in this process, for the cases that need no separate process: file arguments
- * are taken relative to `cwd`, and `cwd` is taken out of the output again.
+ * Runs the CLI's `main` in this process, for the cases that need no separate process: relative
+ * `.sqlite` and `.sql` arguments are taken relative to `cwd` (give folders as absolute paths), and `cwd`
+ * is taken out of the output again.
  */
 export async function moltInProcess(args: string[], cwd: string): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
-  const absolute = args.map((a) => (/\.(sqlite|sql)$/.test(a) ? join(cwd, a) : a));
+  const absolute = args.map((a) => (/\.(sqlite|sql)$/.test(a) && !isAbsolute(a) ? join(cwd, a) : a));
   const code = await main(absolute, {
     stdout: (text) => {
       stdout += text.replaceAll(`${cwd}/`, '');
@@ -79,6 +99,47 @@ export async function queryFile(path: string, sql: string): Promise<Record<strin
     return conn.query(sql);
   } finally {
     conn.close();
+  }
+}
+
+/** Writes the `.sql` files of a migrations folder (created if needed); returns the folder. */
+export async function writeMigrations(dir: string, files: Record<string, string>): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
+  return dir;
+}
+
+/** Writes the lock file of `db` as a molt process `pid` on this host would hold it. */
+export function writeLock(db: string, pid: number, token = 'f00d'): Promise<string> {
+  return writeLockFile(`${db}.molt.lock`, pid, token);
+}
+
+/** Writes a lock record to `path`. */
+export async function writeLockFile(path: string, pid: number, token: string): Promise<string> {
+  const record = {
+    pid,
+    hostname: hostname(),
+    startedAt: new Date().toISOString(),
+    token,
+    command: 'migrate',
+  };
+  await writeFile(path, `${JSON.stringify(record)}\n`);
+  return path;
+}
+
+/** The pid of a process that has ended (no process has it now, barring reuse). */
+export function deadPid(): number {
+  const pid = spawnSync(process.execPath, ['-e', '']).pid;
+  if (!pid) throw new Error('could not start a process');
+  return pid;
+}
+
+/** Polls `check` every 20 ms until it is true; fails after `timeoutMs`. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
