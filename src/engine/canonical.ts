@@ -39,13 +39,38 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const objectHashes = new WeakMap<object, string>();
+
+/** The hash of one object's canonical form, computed once per object (inspected schemas share them). */
+function objectHash(object: object, canonical: () => unknown): string {
+  let hash = objectHashes.get(object);
+  if (hash === undefined) {
+    hash = sha256Hex(JSON.stringify(canonical()));
+    objectHashes.set(object, hash);
+  }
+  return hash;
+}
+
 /**
- * SHA-256 of the canonical schema: equal hashes mean equal schemas.
+ * SHA-256 of the canonical schema: equal hashes mean equal schemas. Each object is hashed on its own
+ * (once), and the schema hash covers the sorted list of those hashes.
  * @example
  * hashSchema(inspectSchema(a)) === hashSchema(inspectSchema(b));
  */
 export function hashSchema(schema: Schema): string {
-  return sha256Hex(JSON.stringify(canonicalSchema(schema)));
+  const entries = [
+    ...schema.tables.map((t) => `table ${foldName(t.name)} ${objectHash(t, () => canonicalTable(t))}`),
+    ...schema.indexes.map(
+      (i) => `index ${foldName(i.name)} ${objectHash(i, () => [foldName(i.name), i.definition])}`,
+    ),
+    ...schema.views.map(
+      (v) => `view ${foldName(v.name)} ${objectHash(v, () => [foldName(v.name), v.definition])}`,
+    ),
+    ...schema.triggers.map(
+      (t) => `trigger ${foldName(t.name)} ${objectHash(t, () => [foldName(t.name), t.definition])}`,
+    ),
+  ];
+  return sha256Hex(entries.sort().join('\n'));
 }
 
 /** Hex SHA-256 of a string (synchronous: the engine runs inside one SQLite transaction). */

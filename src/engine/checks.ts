@@ -120,17 +120,15 @@ function checkDroppedColumns(context: CheckContext, current: Table, desired: Tab
  */
 function checkDanglingForeignKeys(context: CheckContext, changes: readonly TableChange[]): void {
   const { conn, origin, current, desired, result } = context;
+  const sources = new Map(
+    changes.flatMap((c) =>
+      c.kind === 'drop' || c.kind === 'create' ? [] : [[foldName(c.desired.name), c] as const],
+    ),
+  );
   for (const table of desired.tables) {
-    const source = changes.find(
-      (c) => c.kind !== 'drop' && c.kind !== 'create' && foldName(c.desired.name) === foldName(table.name),
-    );
-    if (
-      !source ||
-      source.kind === 'drop' ||
-      source.kind === 'create' ||
-      !findTable(current, origin.table(source.current.name))
-    )
-      continue;
+    if (table.foreignKeys.length === 0) continue;
+    const source = sources.get(foldName(table.name));
+    if (!source || !findTable(current, origin.table(source.current.name))) continue;
     for (const fk of table.foreignKeys) {
       if (findTable(desired, fk.table)) continue;
       const notNull = fk.columns

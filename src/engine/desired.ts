@@ -4,19 +4,13 @@
  */
 import type { SqliteConnection } from '../sqlite/port.ts';
 import { MoltError } from './errors.ts';
+import { parseRenameHints } from './hints.ts';
 import { type InspectOptions, inspectSchema } from './inspect.ts';
-import { closingParen, nameTokenIndex, splitTopLevel } from './parse.ts';
+import { closingParen, nameTokenIndex } from './parse.ts';
+import { checkDuplicates, describeStatement, mergeSchema, selectStatements } from './reuse.ts';
 import { MOLT_TABLE_PREFIX, type Schema } from './schema.ts';
 import { openScratch } from './simulate.ts';
-import {
-  foldName,
-  identifierName,
-  isWord,
-  type ScriptStatement,
-  splitScript,
-  type Token,
-  tokenize,
-} from './tokens.ts';
+import { foldName, identifierName, isWord, type ScriptStatement, splitScript, type Token } from './tokens.ts';
 
 /** Renames declared by the caller or by hints: old name → new name. */
 export interface Renames {
@@ -51,17 +45,20 @@ export function loadDesiredSchema(
 ): DesiredSchema {
   const statements = splitScript(sql).filter((s) => !IGNORED.test(firstCode(s)) && !internalObject(s));
   for (const statement of statements) checkStatement(statement);
+  const described = statements.map(describeStatement);
+  checkDuplicates(described);
+  const { run, reused } = selectStatements(described, options.known);
   const scratch = openScratch(conn);
   try {
     loadStatements(
       scratch,
-      statements.map((s) => s.text),
+      run.map((d) => d.statement.text),
     );
     for (const statement of statements) checkDeterministic(statement);
     checkForeignKeyTargets(scratch);
     const hints = parseRenameHints(statements);
     return {
-      schema: inspectSchema(scratch, options),
+      schema: mergeSchema(described, inspectSchema(scratch, options), reused),
       hints: hints.renames,
       deprecatedHints: hints.deprecated,
     };
@@ -172,80 +169,6 @@ function checkStatement({ text: statement, tokens: all }: ScriptStatement): void
 function abbreviate(statement: string): string {
   const flat = statement.replace(/\s+/g, ' ').trim();
   return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
-}
-
-const HINT = /@(renamed?)\s+from\s*=\s*("(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|'(?:[^']|'')*'|[^\s*]+)/i;
-
-interface Anchor {
-  kind: 'table' | 'index' | 'column';
-  /** For a table: where its column list ends; a hint after it belongs to the table. */
-  end?: number;
-  name: string;
-  table: string;
-  token: Token;
-}
-
-/** Finds `@renamed from=old` hints and the table, column or index each one sits beside. */
-export function parseRenameHints(statements: readonly ScriptStatement[]): {
-  renames: Required<Renames>;
-  deprecated: number;
-} {
-  const renames: Required<Renames> = { tables: {}, columns: {}, indexes: {} };
-  let deprecated = 0;
-  for (const { text: statement, tokens: all } of statements) {
-    if (!statement.includes('@rename')) continue;
-    const comments = all.filter((t) => t.kind === 'comment' && HINT.test(t.text));
-    if (comments.length === 0) continue;
-    const anchors = findAnchors(all.filter((t) => t.kind !== 'comment'));
-    for (const comment of comments) {
-      const match = HINT.exec(comment.text)!;
-      if (match[1]!.toLowerCase() === 'rename') deprecated++;
-      const from = identifierName(tokenize(match[2]!)[0]!);
-      const anchor = anchorFor(statement, anchors, comment);
-      if (!anchor) continue;
-      if (anchor.kind === 'table') renames.tables[from] = anchor.name;
-      else if (anchor.kind === 'index') renames.indexes[from] = anchor.name;
-      else renames.columns[`${anchor.table}.${from}`] = anchor.name;
-    }
-  }
-  return { renames, deprecated };
-}
-
-function findAnchors(tokens: Token[]): Anchor[] {
-  const at = nameTokenIndex(tokens);
-  const nameToken = tokens[at];
-  if (!nameToken) return [];
-  const name = identifierName(nameToken);
-  const isIndex = tokens.slice(0, at).some((t) => isWord(t, 'index'));
-  const isTable = tokens.slice(0, at).some((t) => isWord(t, 'table'));
-  if (isIndex) return [{ kind: 'index', name, table: '', token: nameToken }];
-  if (!isTable) return [];
-  const anchors: Anchor[] = [{ kind: 'table', name, table: name, token: nameToken }];
-  if (tokens[at + 1]?.text !== '(') return anchors;
-  const close = closingParen(tokens, at + 1);
-  anchors[0]!.end = tokens[close]?.start ?? Number.POSITIVE_INFINITY;
-  for (const part of splitTopLevel(tokens.slice(at + 2, close))) {
-    const first = part[0]!;
-    if (first.kind === 'word' && /^(constraint|primary|unique|check|foreign)$/i.test(first.text)) continue;
-    anchors.push({ kind: 'column', name: identifierName(first), table: name, token: first });
-  }
-  return anchors;
-}
-
-/** The anchor on the comment's line: the last one before it, else the first one after it. */
-function anchorFor(source: string, anchors: Anchor[], comment: Token): Anchor | undefined {
-  const table = anchors[0];
-  if (table?.kind === 'table' && table.end !== undefined && comment.start > table.end) return table;
-  const line = lineOf(source, comment.start);
-  const sameLine = anchors.filter((a) => lineOf(source, a.token.start) === line);
-  const before = sameLine.filter((a) => a.token.start < comment.start);
-  return before[before.length - 1] ?? sameLine[0];
-}
-
-function lineOf(source: string, offset: number): number {
-  let line = 0;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 const ALWAYS_RANDOM = new Set(['random', 'randomblob', 'changes', 'total_changes', 'last_insert_rowid']);

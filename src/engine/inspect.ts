@@ -234,10 +234,17 @@ function readIndex(name: string, table: string, sql: string): Index {
   };
 }
 
+const tableIndex = new WeakMap<Schema, Map<string, Table>>();
+
 /** Looks a table up by name the way SQLite does (ASCII case-insensitive). */
 export function findTable(schema: Schema, name: string): Table | undefined {
-  const folded = foldName(name);
-  return schema.tables.find((t) => foldName(t.name) === folded);
+  let index = tableIndex.get(schema);
+  // A schema is complete once anyone looks things up in it; cache its names then.
+  if (!index || index.size !== schema.tables.length) {
+    index = new Map(schema.tables.map((t) => [foldName(t.name), t]));
+    tableIndex.set(schema, index);
+  }
+  return index.get(foldName(name));
 }
 
 export type { Index, Trigger, View };
