@@ -17,7 +17,10 @@ function migrations(): Migration[] {
     if (i % 10 === 0) {
       list.push({ id, up: `UPDATE items SET price = price + 1 WHERE id % 100 = ${i};` });
     } else if (i % 10 === 5) {
-      list.push({ id, up: `CREATE TABLE extra_${i} (id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES items (id), note TEXT);\nCREATE INDEX extra_${i}_item ON extra_${i} (item_id);` });
+      list.push({
+        id,
+        up: `CREATE TABLE extra_${i} (id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES items (id), note TEXT);\nCREATE INDEX extra_${i}_item ON extra_${i} (item_id);`,
+      });
     } else {
       list.push({ id, up: `ALTER TABLE items ADD COLUMN f${i} INTEGER DEFAULT ${i};` });
     }
@@ -45,7 +48,8 @@ export async function runMigrationsBench(): Promise<Record<string, unknown>> {
     const conn = openSqlJs(sqlite, bytes);
     conn.exec('PRAGMA foreign_keys = ON');
     const t = time(() => migrate(conn, { migrations: list }));
-    if (t.value.status !== 'applied') throw new Error(`migrate: ${t.value.status} ${JSON.stringify(t.value.error)}`);
+    if (t.value.status !== 'applied')
+      throw new Error(`migrate: ${t.value.status} ${JSON.stringify(t.value.error)}`);
     conn.close();
     return t.ms;
   };

@@ -7,8 +7,9 @@
  *   2. planning `desired` without allowDataLoss blocks exactly when rows would be lost, naming them, and
  *      the blocked plan cannot be applied (the bytes stay as they were);
  *   3. with allowDataLoss the plan applies, and the database is then semantically the pristine desired
- *      schema, planning `desired` again needs no step, and every kept value is intact (`quote()` text,
- *      matched by rowid), foreign keys and integrity hold;
+ *      schema, planning `desired` again needs no step, every kept value is intact (`quote()` text,
+ *      matched by rowid, or as a multiset of rows in WITHOUT ROWID tables), and foreign keys and
+ *      integrity hold;
  *   4. the tables the migration created get sample rows too; bidirectional cases then migrate back to
  *      `current` (the renames reversed) and check all of the above again.
  *

@@ -94,9 +94,14 @@ describe('rebuild traps', () => {
   });
 
   it('renames a column of an indexed table inside a rebuild (regression: the plan did not converge)', async () => {
-    const conn = await openDb('CREATE TABLE t (id INTEGER PRIMARY KEY, done INTEGER, due TEXT); CREATE INDEX t_i ON t (id);');
+    const conn = await openDb(
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, done INTEGER, due TEXT); CREATE INDEX t_i ON t (id);',
+    );
     conn.exec("INSERT INTO t VALUES (1, NULL, '2026-01-01');");
-    migrate(conn, 'CREATE TABLE t (id INTEGER PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, due_at TEXT -- @renamed from=due\n); CREATE INDEX t_i ON t (id);');
+    migrate(
+      conn,
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0, due_at TEXT -- @renamed from=due\n); CREATE INDEX t_i ON t (id);',
+    );
     expect(conn.query('SELECT done, due_at FROM t')).toEqual([{ done: 0, due_at: '2026-01-01' }]);
   });
 
