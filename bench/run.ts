@@ -34,12 +34,14 @@ const BENCHES: Bench[] = [
   {
     name: 'snapshots',
     run: async () => (await import('./snapshots.ts')).runSnapshotBench(),
-    summary: (r) => Object.entries((r.summary as Record<string, [unknown, unknown]>) ?? {}).map(([k, [v, t]]) => [k, v, t]),
+    summary: (r) =>
+      Object.entries((r.summary as Record<string, [unknown, unknown]>) ?? {}).map(([k, [v, t]]) => [k, v, t]),
   },
   {
     name: 'startup',
     run: async () => (await import('./startup.ts')).runStartupBench(),
-    summary: (r) => Object.entries((r.summary as Record<string, [unknown, unknown]>) ?? {}).map(([k, [v, t]]) => [k, v, t]),
+    summary: (r) =>
+      Object.entries((r.summary as Record<string, [unknown, unknown]>) ?? {}).map(([k, [v, t]]) => [k, v, t]),
   },
 ];
 

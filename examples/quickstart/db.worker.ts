@@ -1,0 +1,4 @@
+import { serve } from 'molt/worker';
+import schema from './schema.sql?raw';
+
+serve({ schema });
