@@ -81,9 +81,15 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
     options.onProgress?.(event);
     emit('progress', event);
   };
+  // Other tabs hear about a change; this tab knows about its own (it is in the report or the result).
+  const source = randomId();
   const channel =
     typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName(options.name)) : undefined;
-  if (channel) channel.onmessage = (e: MessageEvent<SchemaChangedMessage>) => emit('schema-changed', e.data);
+  if (channel) {
+    channel.onmessage = (e: MessageEvent<SchemaChangedMessage>) => {
+      if (e.data?.source !== source) emit('schema-changed', e.data);
+    };
+  }
 
   const ready = (async () => {
     if ((globalThis as { isSecureContext?: boolean }).isSecureContext === false) {
@@ -94,9 +100,13 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
     }
     const request = {
       name: options.name,
+      source,
       ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
     };
-    return unwrap(await service.open(request, Comlink.proxy(progress)));
+    // A worker that fails to load (a bad URL, a syntax error) never answers: fail instead of waiting.
+    return unwrap(
+      await Promise.race([service.open(request, Comlink.proxy(progress)), workerFailure(options.worker)]),
+    );
   })();
   // Calls wait for the open to finish, whatever its outcome: after a blocked migration the database
   // is still there, unchanged, for the app to read.
@@ -143,4 +153,22 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
       return () => set.delete(listener as (detail: never) => void);
     },
   };
+}
+
+function randomId(): string {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Rejects when a Worker reports an error before it answers (never, for other endpoints). */
+function workerFailure(endpoint: Comlink.Endpoint): Promise<never> {
+  return new Promise((_, reject) => {
+    if (typeof Worker === 'undefined' || !(endpoint instanceof Worker)) return;
+    endpoint.addEventListener('error', (event) => {
+      const message =
+        event instanceof ErrorEvent && event.message ? event.message : 'the worker failed to start';
+      reject(new MoltError('internal', `the database worker failed: ${message}`));
+    });
+  });
 }

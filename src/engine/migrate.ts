@@ -7,6 +7,7 @@ import type { SqliteConnection } from '../sqlite/port.ts';
 import {
   type ApplyReport,
   checkForeignKeys,
+  checkStartingSchema,
   type Progress,
   runPlanSteps,
   verifyPlanResult,
@@ -33,6 +34,11 @@ import { splitStatements } from './tokens.ts';
 
 export interface MigrateOptions {
   migrations?: readonly Migration[];
+  /**
+   * The plan `checkMigration` made, reused when no versioned migration is pending (it is checked
+   * against the database's schema hash before it runs).
+   */
+  plan?: Plan | null;
   /** The declared schema (CREATE statements) to converge to after the migrations. */
   schema?: string;
   /** Report what would run; change nothing at all. */
@@ -142,9 +148,10 @@ function prepare(conn: SqliteConnection, options: MigrateOptions) {
     report.error = ledger.error;
     return { ...base, outcome: 'failed' as const };
   }
+  const reuse = ledger.pending.length === 0 && options.plan ? options.plan : undefined;
   try {
     base.desired =
-      options.schema === undefined
+      options.schema === undefined || reuse
         ? undefined
         : loadDesiredSchema(conn, options.schema, { known: inspectSchema(conn) });
   } catch (error) {
@@ -153,7 +160,7 @@ function prepare(conn: SqliteConnection, options: MigrateOptions) {
   }
   if (ledger.pending.length === 0) {
     // Nothing versioned to run: the plan can be made on the database as it is, without a transaction.
-    report.plan = base.desired ? planToSchema(conn, base.desired, options) : null;
+    report.plan = reuse ?? (base.desired ? planToSchema(conn, base.desired, options) : null);
     if (!report.plan || report.plan.steps.length === 0) return { ...base, outcome: 'up-to-date' as const };
     if (report.plan.blockers.length > 0) return { ...base, outcome: 'blocked' as const };
   }
@@ -186,12 +193,13 @@ function runBatch(
         result.status = 'applied';
         return { migration, ...timing };
       });
-      const plan = desired ? (report.plan ?? planToSchema(conn, desired, options)) : null;
+      const plan = report.plan ?? (desired ? planToSchema(conn, desired, options) : null);
       report.plan = plan;
       if (plan && plan.blockers.length > 0)
         throw new MoltError('blocked', 'the declarative plan has blockers');
       if (dryRun) throw new DryRun();
       if (plan) {
+        if (options.plan === plan) checkStartingSchema(conn, plan);
         report.schemaSteps = runPlanSteps(conn, plan, {
           onProgress: (p) => options.onProgress?.({ phase: 'schema', ...p }),
         });

@@ -34,6 +34,8 @@ export interface ProgressEvent {
 
 export interface OpenRequest {
   name: string;
+  /** An id for the opener, echoed in the broadcasts its worker sends. */
+  source?: string;
   /** How long to wait for another tab's startup migration. Default 10 s. */
   lockTimeoutMs?: number;
 }
@@ -93,6 +95,8 @@ export interface MoltService {
 /** The message other tabs receive on BroadcastChannel `molt:<name>` after a migration or restore. */
 export interface SchemaChangedMessage {
   type: 'schema-changed';
+  /** The opener whose worker made the change. */
+  source: string;
   name: string;
   generation: number;
   snapshotId: string;

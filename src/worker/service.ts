@@ -68,6 +68,8 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 interface State {
   name: string;
+  /** Who opened it (the client's id), so its own broadcasts can be told apart. */
+  source: string;
   conn: SqlJsConnection;
   store: SnapshotStore;
 }
@@ -101,10 +103,15 @@ export function createService(deps: ServiceDeps): MoltService {
   };
   const withLock = async <T>(name: string, timeoutMs: number, run: () => Promise<T>): Promise<T> => {
     const signal = AbortSignal.timeout(timeoutMs);
+    let granted = false;
     try {
-      return await deps.locks.request(channelName(name), { mode: 'exclusive', signal }, run);
+      return await deps.locks.request(channelName(name), { mode: 'exclusive', signal }, () => {
+        granted = true;
+        return run();
+      });
     } catch (error) {
-      if (signal.aborted && (error as { name?: string })?.name !== 'MoltError') {
+      // Only a wait that never got the lock is `locked`; a failure while holding it keeps its own code.
+      if (!granted && signal.aborted) {
         throw new MoltError('locked', `another tab kept ${name} locked for more than ${timeoutMs} ms`, {
           name,
           timeoutMs,
@@ -124,7 +131,7 @@ export function createService(deps: ServiceDeps): MoltService {
     const pre = hasHead ? (await s.store.snapshotHead('pre-migrate')).snapshot.id : null;
     await phase('migrate', onProgress);
     let started = performance.now();
-    const report = migrate(s.conn, migrateOptions(onProgress, pre));
+    const report = migrate(s.conn, { ...migrateOptions(onProgress, pre), plan: check.plan });
     timings.migrateMs = performance.now() - started;
     if (report.status !== 'applied') return { report, pre, saved: null, timings };
     await phase('save', onProgress);
@@ -134,6 +141,7 @@ export function createService(deps: ServiceDeps): MoltService {
     await phase('broadcast', onProgress);
     deps.broadcast(channelName(s.name), {
       type: 'schema-changed',
+      source: s.source,
       name: s.name,
       generation: saved.generation,
       snapshotId: saved.snapshot.id,
@@ -163,7 +171,12 @@ export function createService(deps: ServiceDeps): MoltService {
           await phase('load', onProgress);
           const head = await store.loadHead();
           const sqlite = await deps.loadSqlite();
-          const s: State = { name: request.name, conn: configure(openSqlJs(sqlite, head?.bytes)), store };
+          const s: State = {
+            name: request.name,
+            source: request.source ?? '',
+            conn: configure(openSqlJs(sqlite, head?.bytes)),
+            store,
+          };
           state = s;
           const loadMs = performance.now() - started - lockMs;
           const run = await runMigration(s, onProgress, head !== undefined);
@@ -241,6 +254,7 @@ export function createService(deps: ServiceDeps): MoltService {
         replaceConnection(s, configure(openSqlJs(await deps.loadSqlite(), restored.bytes)));
         deps.broadcast(channelName(s.name), {
           type: 'schema-changed',
+          source: s.source,
           name: s.name,
           generation: restored.generation,
           snapshotId: restored.snapshot.id,
@@ -261,6 +275,7 @@ export function createService(deps: ServiceDeps): MoltService {
         replaceConnection(s, conn);
         deps.broadcast(channelName(s.name), {
           type: 'schema-changed',
+          source: s.source,
           name: s.name,
           generation: saved.generation,
           snapshotId: saved.snapshot.id,

@@ -96,10 +96,9 @@ describeBrowser('worker and client in Chromium', (browser) => {
     expect((await call<{ score: number }>(page, 'c', 'health')).score).toBe(100);
   });
 
-  // Bug: the client emits `schema-changed` for the broadcast of its own worker, so an app that reloads
-  // on that event (as the README advises for other tabs) reloads the tab that just migrated. Remove
-  // `.fails` once the client ignores its own worker's messages.
-  it.fails('does not tell the tab that migrated about its own migration', async () => {
+  // An app that reloads on `schema-changed` (as the README advises) must not reload the tab that
+  // migrated: that tab's own broadcast is not an event for it.
+  it('does not tell the tab that migrated about its own migration', async () => {
     const name = uniqueName('self');
     const page = await openWorkerPage(() => browser.openPage('/worker-page.html'));
     await openReady(page, 'a', { name, app: 'notes-v1' });

@@ -2,7 +2,7 @@
  * Versioned migrations with the ledger: the scenarios a migration system is judged on, each with rows.
  */
 import { describe, expect, it } from 'vitest';
-import { type Migration, migrate, readLedger } from '../../src/engine/index.ts';
+import { checkMigration, type Migration, migrate, readLedger } from '../../src/engine/index.ts';
 import { count, hashBytes, openDb } from './helpers.ts';
 
 const M: Migration[] = [
@@ -186,5 +186,25 @@ describe('migrate', () => {
     expect(report.status).toBe('applied');
     expect(report.plan?.steps.map((s) => s.kind)).toContain('rebuild-table');
     expect(snapshot()).toEqual(before);
+  });
+
+  it('reuses the plan checkMigration made, and refuses it when the schema changed since', async () => {
+    const conn = await openDb();
+    migrate(conn, { migrations: M });
+    const check = checkMigration(conn, { migrations: M, schema: SCHEMA });
+    expect(check.status).toBe('pending');
+    const report = migrate(conn, { migrations: M, schema: SCHEMA, plan: check.plan });
+    expect(report.status).toBe('applied');
+    expect(migrate(conn, { migrations: M, schema: SCHEMA }).status).toBe('up-to-date');
+
+    const other = await openDb();
+    migrate(other, { migrations: M });
+    const stale = checkMigration(other, { migrations: M, schema: SCHEMA });
+    other.exec('CREATE TABLE surprise (x)');
+    const before = hashBytes(other.export());
+    expect(migrate(other, { migrations: M, schema: SCHEMA, plan: stale.plan }).error?.code).toBe(
+      'plan-stale',
+    );
+    expect(hashBytes(other.export())).toBe(before);
   });
 });
