@@ -49,7 +49,7 @@ export function planToSchema(
   const sqliteVersion = String(conn.query('SELECT sqlite_version() AS v')[0]!.v);
   const alterNotNull = versionAtLeast(sqliteVersion, 3, 53);
 
-  const forceRebuild = new Set<string>();
+  const forceRebuild = new Set<string>(renames.viaRebuild.map((r) => foldName(r.table)));
   let changes: TableChange[] = [];
   let steps: Step[] = [];
   for (let attempt = 0; ; attempt++) {
@@ -115,18 +115,45 @@ function versionAtLeast(version: string, major: number, minor: number): boolean 
 /** Applies the renames to a schema-only copy (without views and triggers, which cannot block them). */
 function simulateRenames(conn: SqliteConnection, current: Schema, renames: ResolvedRenames): Schema {
   if (renames.tables.length === 0 && renames.columns.length === 0) return current;
-  const sim = openSimulation(conn, { ...current, views: [], triggers: [] });
-  try {
-    const failure = runStatements(
-      sim,
-      renameSteps(current, renames).flatMap((s) => s.statements),
-    );
-    if (failure) throw new MoltError('plan-did-not-converge', `a rename failed: ${failure.message}`, {});
-    const result = inspectSchema(sim);
-    return { ...result, views: current.views, triggers: current.triggers };
-  } finally {
-    sim.close();
+  for (;;) {
+    const sim = openSimulation(conn, { ...current, views: [], triggers: [] });
+    try {
+      const failed = renameSteps(current, renames).find((step) => runStatements(sim, step.statements));
+      if (!failed)
+        return {
+          ...withRebuildRenames(inspectSchema(sim), renames),
+          views: current.views,
+          triggers: current.triggers,
+        };
+      if (failed.kind !== 'rename-column') {
+        throw new MoltError('plan-did-not-converge', `renaming table ${failed.from} failed`, {
+          table: failed.from,
+        });
+      }
+      // SQLite refuses some column renames (a WITHOUT ROWID key that also sits in a UNIQUE constraint):
+      // that table's renames move into its rebuild, which copies the column under its new name.
+      const table = foldName(failed.table ?? '');
+      renames.viaRebuild.push(...renames.columns.filter((c) => foldName(c.table) === table));
+      renames.columns = renames.columns.filter((c) => foldName(c.table) !== table);
+    } finally {
+      sim.close();
+    }
   }
+}
+
+/** Gives the columns renamed by a rebuild their new names in the model, remembering the stored ones. */
+function withRebuildRenames(schema: Schema, renames: ResolvedRenames): Schema {
+  if (renames.viaRebuild.length === 0) return schema;
+  const tables = schema.tables.map((t) => {
+    const mine = renames.viaRebuild.filter((r) => foldName(r.table) === foldName(t.name));
+    if (mine.length === 0) return t;
+    const columns = t.columns.map((c) => {
+      const r = mine.find((x) => foldName(x.from) === foldName(c.name));
+      return r ? { ...c, name: r.to, storedAs: c.name } : c;
+    });
+    return { ...t, columns };
+  });
+  return { ...schema, tables };
 }
 
 /** Indexes that exist now and stay exactly as they are. */
@@ -218,7 +245,12 @@ function rehearse(
 
 function originOf(renames: ResolvedRenames): Origin {
   const tables = new Map(renames.tables.map((r) => [foldName(r.to), r.from]));
-  const columns = new Map(renames.columns.map((c) => [`${foldName(c.table)}.${foldName(c.to)}`, c.from]));
+  const columns = new Map(
+    [...renames.columns, ...renames.viaRebuild].map((c) => [
+      `${foldName(c.table)}.${foldName(c.to)}`,
+      c.from,
+    ]),
+  );
   return {
     table: (name) => tables.get(foldName(name)) ?? name,
     column: (table, column) => columns.get(`${foldName(table)}.${foldName(column)}`) ?? column,

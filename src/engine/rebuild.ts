@@ -26,15 +26,16 @@ export function rebuildTempName(table: string): string {
  */
 export function rebuildStatements(current: Table, desired: Table): Statement[] {
   const temp = rebuildTempName(desired.name);
-  const { columns, values } = copyColumns(current, desired);
-  const statements: Statement[] = [
-    { sql: renameInCreate(desired.sql, temp) },
-    {
+  const { columns, values, order } = copyColumns(current, desired);
+  const statements: Statement[] = [{ sql: renameInCreate(desired.sql, temp) }];
+  // With no column to carry over (all of them dropped) the new table starts empty.
+  if (columns.length > 0) {
+    statements.push({
       // OR ABORT overrides an ON CONFLICT REPLACE / IGNORE in the new table: a row that does not fit
       // must stop the migration, never silently replace or skip another row.
-      sql: `INSERT OR ABORT INTO ${quoteId(temp)} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteId(current.name)}`,
-    },
-  ];
+      sql: `INSERT OR ABORT INTO ${quoteId(temp)} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteId(current.name)}${order}`,
+    });
+  }
   if (current.autoincrement && desired.autoincrement) {
     // DROP TABLE forgets the old counter; keep it so ids of deleted rows are never reused.
     statements.push(
@@ -58,10 +59,14 @@ export function rebuildStatements(current: Table, desired: Table): Statement[] {
 }
 
 /** The target columns and the source expressions of the row copy. */
-export function copyColumns(current: Table, desired: Table): { columns: string[]; values: string[] } {
+export function copyColumns(
+  current: Table,
+  desired: Table,
+): { columns: string[]; values: string[]; order: string } {
   const source = new Map(current.columns.map((c) => [foldName(c.name), c]));
   const columns: string[] = [];
   const values: string[] = [];
+  let order = '';
   const desiredAlias = rowidAlias(desired);
   const keepRowid = !current.withoutRowid && !desired.withoutRowid;
   const rowid = rowidName(current, desired);
@@ -75,14 +80,18 @@ export function copyColumns(current: Table, desired: Table): { columns: string[]
     const target = quoteId(d.name);
     if (c) {
       columns.push(target);
-      values.push(fillDefault(d, quoteId(c.name)));
+      values.push(fillDefault(d, quoteId(c.storedAs ?? c.name)));
+      // A column becoming INTEGER PRIMARY KEY: a NULL in it gets a new id, max + 1 at that moment, so
+      // the rows with ids go first and no new id can collide with one still to come.
+      if (d === desiredAlias && c !== rowidAlias(current))
+        order = ` ORDER BY ${quoteId(c.storedAs ?? c.name)} IS NULL`;
     } else if (keepRowid && d === desiredAlias && rowid) {
       // A new INTEGER PRIMARY KEY takes over the rowids the rows already have.
       columns.push(target);
       values.push(rowid);
     }
   }
-  return { columns, values };
+  return { columns, values, order };
 }
 
 /**

@@ -24,7 +24,10 @@ export interface ColumnRename {
 
 export interface ResolvedRenames {
   tables: TableRename[];
+  /** Column renames done with ALTER TABLE … RENAME COLUMN. */
   columns: ColumnRename[];
+  /** Column renames SQLite's ALTER refuses for their table: the rebuild's copy does them. */
+  viaRebuild: ColumnRename[];
   /** Hints that named something that does not exist, for warnings. */
   unused: string[];
 }
@@ -95,7 +98,7 @@ export function resolveRenames(
     }
     columns.push(...picked.map((r) => ({ table: target.name, ...r })));
   }
-  return { tables, columns, unused };
+  return { tables, columns, viaRebuild: [], unused };
 }
 
 interface Candidate {

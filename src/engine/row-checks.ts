@@ -43,6 +43,7 @@ export function checkTable(context: CheckContext, current: Table, desired: Table
     if (c && !c.generated && !d.generated && typeChanges(current, c, desired, d)) {
       checkTypeChange(context, current, c, d, desired.strict);
     }
+    if (!c && !d.generated && desired.strict && d.default !== null) checkStrictDefault(context, current, d);
   }
   checkConstraints(context, current, desired);
 }
@@ -107,14 +108,54 @@ function checkNewRowidAlias(context: CheckContext, current: Table, c: Column, d:
   checkTypeChange(context, current, c, { ...d, type: 'INTEGER' }, true);
 }
 
+/**
+ * A STRICT table refuses a DEFAULT that does not fit the column's type, but only when a row needs it:
+ * a new column fills every existing row with it.
+ */
+function checkStrictDefault(context: CheckContext, current: Table, d: Column): void {
+  const { conn } = context;
+  const type = d.type.replace(/^any$/i, '');
+  if (!type) return;
+  try {
+    conn.exec('DROP TABLE IF EXISTS temp._molt_default');
+    conn.exec(`CREATE TEMP TABLE _molt_default (v ${type}) STRICT`);
+    conn.exec(`INSERT INTO temp._molt_default VALUES (${d.default})`);
+  } catch {
+    const rows = findRows(conn, `SELECT ${sampleKey(current)} AS k FROM ${source(context, current)}`);
+    context.result.blockers.push({
+      kind: 'type-mismatch',
+      object: `${current.name}.${d.name}`,
+      message: `the DEFAULT ${d.default} of ${current.name}.${d.name} does not fit the STRICT type ${d.type}; ${rows.count} rows would need it`,
+      ...rows,
+    });
+  } finally {
+    conn.exec('DROP TABLE IF EXISTS temp._molt_default');
+  }
+}
+
 /** CHECK, UNIQUE and FOREIGN KEY constraints the table did not have (or had under other rules). */
 function checkConstraints(context: CheckContext, current: Table, desired: Table): void {
   const known = new Set(constraintChecks(current).map(canonicalSql));
   const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
+  // A unique set is checked again when its columns compare differently (collation, type) or get new
+  // values (NULLs filled with a DEFAULT can collide with each other and with existing values).
   const knownUnique = new Set(uniqueSets(current).map((u) => uniqueKey(current, u)));
-  const uniques = uniqueSets(desired).filter((u) => !knownUnique.has(uniqueKey(desired, u)));
+  const filled = (name: string) => {
+    const d = findColumn(desired, name);
+    return d !== undefined && fillDefault(d, 'x') !== 'x' && !findColumn(current, name)?.notNull;
+  };
+  const uniques = uniqueSets(desired).filter(
+    (u) => !knownUnique.has(uniqueKey(desired, u)) || u.some(filled),
+  );
+  // A foreign key is checked again when its child columns change type: '0' no longer matches 0.
+  const retyped = (name: string) => {
+    const c = findColumn(current, name);
+    const d = findColumn(desired, name);
+    return c !== undefined && d !== undefined && typeChanges(current, c, desired, d);
+  };
   const fks = desired.foreignKeys.filter(
-    (fk) => !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)),
+    (fk) =>
+      !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)) || fk.columns.some(retyped),
   );
   if (checks.length + uniques.length + fks.length === 0) return;
   withRows(context, current, desired, (rows) => {
@@ -229,7 +270,9 @@ export function sampleKey(table: Table): string {
   if (rowid) return rowid;
   const pk = table.columns.filter((c) => c.primaryKey > 0).sort((a, b) => a.primaryKey - b.primaryKey);
   if (pk.length === 0) return 'NULL';
-  return pk.length === 1 ? quoteId(pk[0]!.name) : `json_array(${pk.map((c) => quoteId(c.name)).join(', ')})`;
+  // quote() spells any value, blobs included, as SQL text: a key that always exists and reads back.
+  const column = (c: Column) => quoteId(c.storedAs ?? c.name);
+  return pk.length === 1 ? column(pk[0]!) : pk.map((c) => `quote(${column(c)})`).join(" || ', ' || ");
 }
 
 /** The CHECK expressions of a table, column-level and table-level, as SQL text. */

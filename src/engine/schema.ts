@@ -18,6 +18,8 @@ export interface Column {
   definition: string;
   /** The whole column definition as written (comments blanked), for ALTER TABLE … ADD COLUMN. */
   source: string;
+  /** Set while planning when the column still has this name in the database (renamed by a rebuild). */
+  storedAs?: string;
 }
 
 export interface ForeignKey {

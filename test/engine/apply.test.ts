@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyPlan, isMoltError, type Plan, planMigration } from '../../src/engine/index.ts';
-import { hashBytes, openDb } from './helpers.ts';
+import { hashBytes, migrate, openDb } from './helpers.ts';
 
 const BEFORE = `
   CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT);
@@ -278,5 +278,90 @@ describe('regressions: constraint violations found at plan time, not at apply ti
         "CREATE TABLE t (id INTEGER PRIMARY KEY, d REAL, at TEXT DEFAULT (datetime('now')));",
       ).blockers,
     ).toEqual([]);
+  });
+});
+
+describe('regressions found by the property tests', () => {
+  it('renames a column SQLite refuses to rename in place (WITHOUT ROWID key inside a UNIQUE)', async () => {
+    const conn = await openDb(
+      'CREATE TABLE t (a INTEGER, b INTEGER, PRIMARY KEY (a), UNIQUE (a, b)) WITHOUT ROWID;',
+    );
+    conn.exec('INSERT INTO t VALUES (1, 2), (3, 4);');
+    const after =
+      'CREATE TABLE t (x /* @renamed from=a */ INTEGER, b INTEGER, PRIMARY KEY (x), UNIQUE (x, b)) WITHOUT ROWID;';
+    const plan = planMigration(conn, after);
+    expect(plan.steps.map((s) => s.kind)).toEqual(['rebuild-table']);
+    applyPlan(conn, plan);
+    expect(conn.query('SELECT x, b FROM t ORDER BY x')).toEqual([
+      { x: 1, b: 2 },
+      { x: 3, b: 4 },
+    ]);
+    expect(planMigration(conn, after).steps).toEqual([]);
+  });
+
+  it('names rows of a composite key that holds a blob', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (a INTEGER, b BLOB, PRIMARY KEY (a, b)) WITHOUT ROWID; INSERT INTO t VALUES (1, x''), (2, x'DEADBEEF');",
+    );
+    expect(
+      planMigration(
+        conn,
+        'CREATE TABLE t (a INTEGER, b BLOB, c INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;',
+      ).blockers,
+    ).toMatchObject([{ kind: 'not-null-violation', count: 2, rows: ["1, X''", "2, X'DEADBEEF'"] }]);
+    expect(
+      planMigration(
+        conn,
+        'CREATE TABLE t (a INTEGER, b BLOB CHECK (length(b) < 3), PRIMARY KEY (a, b)) WITHOUT ROWID;',
+      ).blockers,
+    ).toMatchObject([{ kind: 'check-violation', count: 1 }]);
+  });
+
+  it('finds the duplicates that filling NULLs with a DEFAULT creates', async () => {
+    const conn = await openDb("CREATE TABLE t (c TEXT UNIQUE); INSERT INTO t VALUES (NULL), ('a');");
+    expect(
+      planMigration(conn, "CREATE TABLE t (c TEXT NOT NULL DEFAULT 'a' UNIQUE);").blockers,
+    ).toMatchObject([{ kind: 'unique-violation', count: 2 }]);
+  });
+
+  it('checks foreign keys again when the child column changes type', async () => {
+    const conn = await openDb(
+      'CREATE TABLE p (k UNIQUE); CREATE TABLE c (r INTEGER REFERENCES p (k)); INSERT INTO p VALUES (0); INSERT INTO c VALUES (0);',
+    );
+    expect(
+      planMigration(conn, 'CREATE TABLE p (k UNIQUE); CREATE TABLE c (r TEXT REFERENCES p (k));').blockers,
+    ).toMatchObject([{ kind: 'foreign-key-violation', count: 1 }]);
+  });
+
+  it('gives NULL ids of a new INTEGER PRIMARY KEY ids after the existing ones', async () => {
+    const conn = await openDb(
+      'CREATE TABLE t (c INTEGER, v TEXT); INSERT INTO t VALUES (NULL, "a"), (1, "b");',
+    );
+    migrate(conn, 'CREATE TABLE t (c INTEGER PRIMARY KEY, v TEXT);');
+    expect(conn.query('SELECT c, v FROM t ORDER BY c')).toEqual([
+      { c: 1, v: 'b' },
+      { c: 2, v: 'a' },
+    ]);
+  });
+
+  it('blocks a new STRICT column whose DEFAULT does not fit its type', async () => {
+    const conn = await openDb('CREATE TABLE t (a INTEGER) STRICT; INSERT INTO t VALUES (1);');
+    expect(
+      planMigration(conn, 'CREATE TABLE t (a INTEGER, b INTEGER DEFAULT CURRENT_TIMESTAMP) STRICT;').blockers,
+    ).toMatchObject([{ kind: 'type-mismatch', count: 1 }]);
+    expect(
+      planMigration(conn, "CREATE TABLE t (a INTEGER, b INTEGER DEFAULT 'x') STRICT;").blockers,
+    ).toMatchObject([{ kind: 'type-mismatch', count: 1 }]);
+  });
+
+  it('rebuilds a table that keeps none of its columns', async () => {
+    const conn = await openDb('CREATE TABLE t (a INTEGER PRIMARY KEY) WITHOUT ROWID;');
+    migrate(conn, 'CREATE TABLE t (b INTEGER);');
+    const full = await openDb(
+      'CREATE TABLE t (a INTEGER PRIMARY KEY) WITHOUT ROWID; INSERT INTO t VALUES (1);',
+    );
+    expect(planMigration(full, 'CREATE TABLE t (b INTEGER);').blockers).toMatchObject([
+      { kind: 'data-loss', object: 't.a', count: 1 },
+    ]);
   });
 });
