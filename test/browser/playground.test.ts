@@ -52,7 +52,7 @@ describe.skipIf(!browserAvailable && !required)('the playground (dev server)', (
     await page.waitForSelector('#plan-view [data-plan="ready"]');
     const rebuild = page.locator('li.step[data-kind="rebuild-table"][data-object="todos"]');
     await expect(rebuild.locator('.badge').textContent()).resolves.toContain('rebuild');
-    await expect(rebuild.textContent()).resolves.toContain('INSERT INTO "_molt_new_todos"');
+    await expect(rebuild.textContent()).resolves.toContain('INSERT OR ABORT INTO "_molt_new_todos"');
     expect(await page.locator('li.step[data-kind="rename-column"]').textContent()).toContain(
       'users.display_name',
     );
