@@ -69,6 +69,9 @@ export async function runStartupBench(): Promise<Record<string, unknown>> {
     const longTasks = molt.flatMap((m) => m.longTasks);
     const phase = (key: keyof MoltRun['timings']) => round(median(molt.map((m) => m.timings[key])));
     const ratio = round(moltMs / bareMs);
+    // DESIGN's definition: lock + snapshot + migrate + checks + save, i.e. everything but reading the
+    // database from IndexedDB (which the bare SQL, already holding the database, does not do).
+    const withoutLoad = round(median(molt.map((m) => m.ms - m.timings.loadMs)) / bareMs);
     return {
       rows: ROWS,
       runs: RUNS,
@@ -97,14 +100,14 @@ export async function runStartupBench(): Promise<Record<string, unknown>> {
         afterBroadcastMs: round(m.phases.broadcast ?? 0),
       })),
       ratio,
+      ratioWithoutLoad: withoutLoad,
       longTasksOver50Ms: longTasks.length,
       longestTaskMs: round(Math.max(0, ...longTasks)),
       targets: { ratio: 2, longTasksOver50Ms: 0 },
       summary: {
-        'startup migration, ~100 MB rebuild (Chromium): molt ready vs bare 12-step SQL': [
-          `${ratio}×`,
-          '≤ 2×',
-        ],
+        'startup migration, ~100 MB rebuild (Chromium): lock + snapshot + migrate + checks + save vs bare 12-step SQL':
+          [`${withoutLoad}×`, '≤ 2×'],
+        'the same including loading the database from IndexedDB (db.ready)': [`${ratio}×`, '—'],
         'main-thread long tasks > 50 ms during it': [longTasks.length, '0'],
       },
     };
