@@ -39,36 +39,30 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const objectHashes = new WeakMap<object, string>();
+const canonicalTexts = new WeakMap<object, string>();
 
-/** The hash of one object's canonical form, computed once per object (inspected schemas share them). */
-function objectHash(object: object, canonical: () => unknown): string {
-  let hash = objectHashes.get(object);
-  if (hash === undefined) {
-    hash = sha256Hex(JSON.stringify(canonical()));
-    objectHashes.set(object, hash);
+/** One object's canonical form as text, built once per object (inspected schemas share objects). */
+function canonicalText(object: object, canonical: () => unknown): string {
+  let text = canonicalTexts.get(object);
+  if (text === undefined) {
+    text = JSON.stringify(canonical());
+    canonicalTexts.set(object, text);
   }
-  return hash;
+  return text;
 }
 
 /**
- * SHA-256 of the canonical schema: equal hashes mean equal schemas. Each object is hashed on its own
- * (once), and the schema hash covers the sorted list of those hashes.
+ * SHA-256 of the canonical schema: equal hashes mean equal schemas. Objects are sorted by kind and
+ * name, so their order in the file does not count.
  * @example
  * hashSchema(inspectSchema(a)) === hashSchema(inspectSchema(b));
  */
 export function hashSchema(schema: Schema): string {
   const entries = [
-    ...schema.tables.map((t) => `table ${foldName(t.name)} ${objectHash(t, () => canonicalTable(t))}`),
-    ...schema.indexes.map(
-      (i) => `index ${foldName(i.name)} ${objectHash(i, () => [foldName(i.name), i.definition])}`,
-    ),
-    ...schema.views.map(
-      (v) => `view ${foldName(v.name)} ${objectHash(v, () => [foldName(v.name), v.definition])}`,
-    ),
-    ...schema.triggers.map(
-      (t) => `trigger ${foldName(t.name)} ${objectHash(t, () => [foldName(t.name), t.definition])}`,
-    ),
+    ...schema.tables.map((t) => `table ${foldName(t.name)} ${canonicalText(t, () => canonicalTable(t))}`),
+    ...schema.indexes.map((i) => `index ${foldName(i.name)} ${canonicalText(i, () => i.definition)}`),
+    ...schema.views.map((v) => `view ${foldName(v.name)} ${canonicalText(v, () => v.definition)}`),
+    ...schema.triggers.map((t) => `trigger ${foldName(t.name)} ${canonicalText(t, () => t.definition)}`),
   ];
   return sha256Hex(entries.sort().join('\n'));
 }

@@ -152,7 +152,13 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Is this token the (case-insensitive) keyword? */
 export function isWord(token: Token | undefined, word: string): boolean {
-  return token !== undefined && token.kind === 'word' && foldName(token.text) === foldName(word);
+  // Keywords are ASCII, and the length check settles most tokens without building a string.
+  return (
+    token !== undefined &&
+    token.kind === 'word' &&
+    token.text.length === word.length &&
+    token.text.toLowerCase() === word.toLowerCase()
+  );
 }
 
 /**
