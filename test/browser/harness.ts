@@ -25,7 +25,7 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -70,10 +70,13 @@ export async function startPageServer(root = join(REPO_ROOT, 'test/browser/pages
     root,
     logLevel: 'warn',
     clearScreen: false,
-    cacheDir: join(REPO_ROOT, 'node_modules/.vite/browser-harness'),
+    // One cache per served folder: two servers optimising into one folder at once can corrupt it.
+    cacheDir: join(REPO_ROOT, 'node_modules/.vite', `browser-harness-${basename(root)}`),
     // Pre-bundle the CommonJS and bare-import dependencies up front: discovering them on first load
     // makes Vite reload the page mid-test.
-    optimizeDeps: { include: ['sql.js', 'idb-keyval', 'comlink'] },
+    optimizeDeps: {
+      include: ['sql.js', 'idb-keyval', 'comlink', '@noble/hashes/sha2.js', '@noble/hashes/utils.js'],
+    },
     // `/src/...` means the repository's src folder, whatever folder the server serves.
     resolve: { alias: [{ find: /^\/src\//, replacement: `${join(REPO_ROOT, 'src')}/` }] },
     server: {
