@@ -28,14 +28,18 @@ export function rebuildStatements(current: Table, desired: Table): Statement[] {
   const temp = rebuildTempName(desired.name);
   const { columns, values, order } = copyColumns(current, desired);
   const statements: Statement[] = [{ sql: renameInCreate(desired.sql, temp) }];
-  // With no column to carry over (all of them dropped) the new table starts empty.
-  if (columns.length > 0) {
-    statements.push({
-      // OR ABORT overrides an ON CONFLICT REPLACE / IGNORE in the new table: a row that does not fit
-      // must stop the migration, never silently replace or skip another row.
-      sql: `INSERT OR ABORT INTO ${quoteId(temp)} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteId(current.name)}${order}`,
-    });
+  if (columns.length === 0) {
+    // No column to carry over (all of them dropped, no rowid to keep): the rows still exist, each
+    // with the defaults of the new columns, as DROP COLUMN + ADD COLUMN would leave them.
+    const first = desired.columns.find((c) => !c.generated)!;
+    columns.push(quoteId(first.name));
+    values.push(first.default === null ? 'NULL' : `(${first.default})`);
   }
+  statements.push({
+    // OR ABORT overrides an ON CONFLICT REPLACE / IGNORE in the new table: a row that does not fit
+    // must stop the migration, never silently replace or skip another row.
+    sql: `INSERT OR ABORT INTO ${quoteId(temp)} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${quoteId(current.name)}${order}`,
+  });
   if (current.autoincrement && desired.autoincrement) {
     // DROP TABLE forgets the old counter; keep it so ids of deleted rows are never reused.
     statements.push(

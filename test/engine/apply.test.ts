@@ -364,4 +364,24 @@ describe('regressions found by the property tests', () => {
       { kind: 'data-loss', object: 't.a', count: 1 },
     ]);
   });
+
+  it('keeps every row of a table that keeps none of its columns, with the new defaults', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (a TEXT PRIMARY KEY) WITHOUT ROWID; INSERT INTO t VALUES ('x'), ('y'), ('z');",
+    );
+    migrate(conn, "CREATE TABLE t (b INTEGER, c TEXT NOT NULL DEFAULT 'new', d REAL DEFAULT (1.5));", {
+      allowDataLoss: true,
+    });
+    expect(conn.query('SELECT b, c, d FROM t')).toEqual(
+      Array.from({ length: 3 }, () => ({ b: null, c: 'new', d: 1.5 })),
+    );
+    const defaulted = await openDb(
+      "CREATE TABLE t (a TEXT PRIMARY KEY) WITHOUT ROWID; INSERT INTO t VALUES ('x'), ('y');",
+    );
+    migrate(defaulted, "CREATE TABLE t (b TEXT DEFAULT 'first', c INTEGER);", { allowDataLoss: true });
+    expect(defaulted.query('SELECT b, c FROM t')).toEqual([
+      { b: 'first', c: null },
+      { b: 'first', c: null },
+    ]);
+  });
 });

@@ -9,7 +9,8 @@
  *     the plan warned), no value dropped unless allowDataLoss was given — or it throws and leaves the
  *     database byte-identical.
  *
- * 300 runs under CI, 60 locally. A failure prints fast-check's seed and the shrunk scenario as SQL.
+ * 300 runs under CI, 60 locally; MOLT_PROPERTY_RUNS sets another count. A failure prints fast-check's
+ * seed and the shrunk scenario as SQL; MOLT_PROPERTY_SEED=<seed> replays it.
  */
 import fc from 'fast-check';
 import type { SqlJsStatic } from 'sql.js';
@@ -18,7 +19,8 @@ import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/ind
 import { runScenario } from '../support/migration-check.ts';
 import { Choices } from '../support/random-schema.ts';
 
-const RUNS = process.env.CI === 'true' ? 300 : 60;
+const RUNS = Number(process.env.MOLT_PROPERTY_RUNS) || (process.env.CI === 'true' ? 300 : 60);
+const SEED = process.env.MOLT_PROPERTY_SEED ? Number(process.env.MOLT_PROPERTY_SEED) : undefined;
 
 describe('planMigration and applyPlan on random schema pairs', () => {
   let sqlite: SqlJsStatic;
@@ -42,7 +44,7 @@ describe('planMigration and applyPlan on random schema pairs', () => {
         const outcome = runScenario(sqlite, probe, new Choices(stream));
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
   }, 600_000);
 });
