@@ -26,6 +26,8 @@ export interface ApplyOptions {
 export interface StepTiming {
   kind: Step['kind'];
   object: string;
+  /** The table the object belongs to, for indexes, triggers and columns. */
+  table?: string;
   durationMs: number;
   /** Rows copied, for a table rebuild. */
   rowsCopied?: number;
@@ -153,6 +155,7 @@ export function runPlanSteps(conn: SqliteConnection, plan: Plan, options: ApplyO
     timings.push({
       kind: step.kind,
       object: step.object,
+      ...(step.table === undefined ? {} : { table: step.table }),
       durationMs: now() - started,
       ...(rowsCopied === undefined ? {} : { rowsCopied }),
     });

@@ -5,10 +5,11 @@
  */
 import type { SqliteConnection, SqlValue } from '../sqlite/port.ts';
 import type { TableChange } from './diff.ts';
+import { externalContent } from './fts.ts';
 import { findTable } from './inspect.ts';
 import { quoteId } from './parse.ts';
 import type { Blocker, Warning } from './plan-types.ts';
-import { checkTable, sampleKey } from './row-checks.ts';
+import { checkTable, checkUnchangedChildren, sampleKey } from './row-checks.ts';
 import type { Schema, Table } from './schema.ts';
 import { foldName } from './tokens.ts';
 
@@ -24,7 +25,7 @@ export interface CheckResult {
 }
 
 /** Records lost data: a blocker, or a warning when the caller allows data loss. */
-export type Loss = (object: string, message: string, n: number, hint?: string) => void;
+export type Loss = (object: string, message: string, n: number, hint?: string, rows?: SqlValue[]) => void;
 
 /** Everything a check needs: the live rows, both schemas, and where results go. */
 export interface CheckContext {
@@ -39,6 +40,11 @@ export interface CheckContext {
 
 export const SAMPLE = 10;
 
+/** `1 row`, `2 rows`: a count with its noun, for messages. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /**
  * The context the checks share.
  * @example
@@ -50,7 +56,7 @@ export function createCheckContext(
   options: { allowDataLoss: boolean; current: Schema; desired: Schema },
 ): CheckContext {
   const result: CheckResult = { blockers: [], warnings: [] };
-  const loss: Loss = (object, message, n, hint) => {
+  const loss: Loss = (object, message, n, hint, rows) => {
     if (options.allowDataLoss) result.warnings.push({ kind: 'data-loss-allowed', object, message, count: n });
     else
       result.blockers.push({
@@ -58,6 +64,7 @@ export function createCheckContext(
         object,
         message,
         count: n,
+        ...(rows ? { rows } : {}),
         ...(hint ? { hint } : {}),
       });
   };
@@ -78,6 +85,8 @@ export function checkData(context: CheckContext, changes: readonly TableChange[]
     // Existence, not a count: counting a million rows would cost as much as a check of them.
     if (conn.query(`SELECT 1 AS x FROM ${quoteId(table)} LIMIT 1`).length === 0) continue;
     if (change.kind === 'drop' || change.kind === 'recreate-virtual') {
+      // Its rows live in the content table; the index is rebuilt from them.
+      if (externalContent(change.current)) continue;
       const rows = count(conn, `SELECT count(*) AS n FROM ${quoteId(table)}`);
       const twin = change.kind === 'drop' ? created.find((d) => sameColumns(change.current, d)) : undefined;
       const hint = twin ? `CREATE TABLE ${twin.name} ( -- @renamed from=${change.current.name}` : undefined;
@@ -88,6 +97,10 @@ export function checkData(context: CheckContext, changes: readonly TableChange[]
     checkDroppedColumns(context, change.current, change.desired);
     checkTable(context, change.current, change.desired);
   }
+  checkUnchangedChildren(
+    context,
+    changes.filter((c) => c.kind === 'unchanged'),
+  );
   checkDanglingForeignKeys(context, changes);
 }
 
@@ -143,7 +156,7 @@ function checkDanglingForeignKeys(context: CheckContext, changes: readonly Table
       result.blockers.push({
         kind: 'foreign-key-violation',
         object: table.name,
-        message: `${rows.count} rows of ${table.name} reference ${fk.table}, which the schema does not have`,
+        message: `${counted(rows.count, 'row')} of ${table.name} ${rows.count === 1 ? 'references' : 'reference'} ${fk.table}, which the schema does not have`,
         ...rows,
       });
     }

@@ -82,7 +82,7 @@ function compareTable(c: Table, d: Table, current: Schema, kept: Index[], option
     const target = d.columns[dNames.get(foldName(col.name))!]!;
     if (col.definition === target.definition) continue;
     if (options.alterNotNull && onlyNotNullDiffers(col, target)) notNull.push(target);
-    else return rebuild(`column ${col.name} changes`);
+    else return rebuild(`column ${col.name} changes, which ALTER TABLE cannot do in place`);
   }
   for (const col of added) {
     const why = cannotAdd(col);

@@ -18,7 +18,8 @@ export type StepKind =
   | 'rebuild-table'
   | 'create-index'
   | 'create-view'
-  | 'create-trigger';
+  | 'create-trigger'
+  | 'rebuild-fts-index';
 
 /** How much a step can hurt: shown at a glance in the playground and the CLI. */
 export type Risk = 'safe' | 'rebuild' | 'data-loss';

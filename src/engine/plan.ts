@@ -5,7 +5,14 @@
  */
 import type { SqliteConnection } from '../sqlite/port.ts';
 import { canonicalTable, hashSchema } from './canonical.ts';
-import { type CheckContext, type CheckResult, checkData, createCheckContext, type Origin } from './checks.ts';
+import {
+  type CheckContext,
+  type CheckResult,
+  checkData,
+  counted,
+  createCheckContext,
+  type Origin,
+} from './checks.ts';
 import { type DesiredSchema, loadDesiredSchema, type Renames } from './desired.ts';
 import { diffTables, type TableChange } from './diff.ts';
 import { MoltError } from './errors.ts';
@@ -356,7 +363,7 @@ function checkExistingForeignKeys(context: CheckContext, tables: string[]): void
     context.result.blockers.push({
       kind: 'foreign-key-violation',
       object: name,
-      message: `${rows.length} rows of ${name} already reference missing rows of ${[...new Set(rows.map((r) => r.parent))].join(', ')}`,
+      message: `${counted(rows.length, 'row')} of ${name} already ${rows.length === 1 ? 'references' : 'reference'} missing rows of ${[...new Set(rows.map((r) => r.parent))].join(', ')}`,
       count: rows.length,
       rows: rows.slice(0, 10).map((r) => r.k),
       hint: 'delete or fix those rows first (they were written while foreign keys were not enforced)',

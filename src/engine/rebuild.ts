@@ -12,7 +12,7 @@
 import { quoteId, renameInCreate } from './parse.ts';
 import type { Column, Table } from './schema.ts';
 import type { Statement } from './simulate.ts';
-import { foldName } from './tokens.ts';
+import { codeTokens, foldName, identifierName } from './tokens.ts';
 
 /** The temporary name a table is built under during its rebuild. */
 export function rebuildTempName(table: string): string {
@@ -33,7 +33,7 @@ export function rebuildStatements(current: Table, desired: Table): Statement[] {
     // with the defaults of the new columns, as DROP COLUMN + ADD COLUMN would leave them.
     const first = desired.columns.find((c) => !c.generated)!;
     columns.push(quoteId(first.name));
-    values.push(first.default === null ? 'NULL' : `(${first.default})`);
+    values.push(defaultExpression(first) ?? 'NULL');
   }
   statements.push({
     // OR ABORT overrides an ON CONFLICT REPLACE / IGNORE in the new table: a row that does not fit
@@ -109,8 +109,35 @@ export function rowidName(...tables: Table[]): string | undefined {
 
 /** `IFNULL(value, default)` for a NOT NULL column that declares a default, else the value itself. */
 export function fillDefault(column: Column, value: string): string {
-  if (!column.notNull || column.default === null || /^null$/i.test(column.default.trim())) return value;
-  return `IFNULL(${value}, ${column.default})`;
+  const fill = defaultExpression(column);
+  if (!column.notNull || fill === null || /^null$/i.test(fill)) return value;
+  return `IFNULL(${value}, ${fill})`;
+}
+
+/**
+ * The column's DEFAULT as an expression that gives the same value in a SELECT, an UPDATE or VALUES, or
+ * null when it has none. SQLite stores `DEFAULT word`, `DEFAULT "word"` (and [word], `word`) as the text
+ * 'word', and a bare TRUE / FALSE as 1 / 0, where an expression would read a column of that name.
+ * @example
+ * defaultExpression(column); // DEFAULT "active" → 'active', DEFAULT (1 + 2) → (1 + 2)
+ */
+export function defaultExpression(column: Column): string | null {
+  const text = column.default?.trim();
+  if (!text) return null;
+  const tokens = codeTokens(text);
+  const token = tokens.length === 1 ? tokens[0]! : undefined;
+  if (token?.kind === 'quoted') {
+    return `'${identifierName(token).replaceAll("'", "''")}'`;
+  }
+  if (token?.kind === 'word') {
+    const word = token.text.toLowerCase();
+    if (word === 'true' || word === 'false') return word === 'true' ? '1' : '0';
+    if (!['null', 'current_time', 'current_date', 'current_timestamp'].includes(word)) {
+      return `'${token.text.replaceAll("'", "''")}'`;
+    }
+    return token.text;
+  }
+  return `(${text})`;
 }
 
 /** The column that is an alias of the rowid (INTEGER PRIMARY KEY), if any. */

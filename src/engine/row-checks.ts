@@ -3,10 +3,10 @@
  * Every constraint is evaluated on the rows exactly as the rebuild will store them (new names, new
  * collations, converted values, computed generated columns), so what passes here passes the apply.
  */
-import { type CheckContext, findRows, SAMPLE } from './checks.ts';
+import { type CheckContext, counted, findRows, SAMPLE } from './checks.ts';
 import { findTable } from './inspect.ts';
 import { closingParen, quoteId } from './parse.ts';
-import { fillDefault, rowidAlias, rowidName } from './rebuild.ts';
+import { defaultExpression, fillDefault, rowidAlias, rowidName } from './rebuild.ts';
 import type { Column, ForeignKey, Table } from './schema.ts';
 import { canonicalSql, codeTokens, foldName, isWord, type Token, tokenize } from './tokens.ts';
 import { checkTypeChange } from './type-checks.ts';
@@ -72,14 +72,18 @@ function checkNotNull(context: CheckContext, current: Table, c: Column | undefin
     context.result.warnings.push({
       kind: 'fill-default',
       object,
-      message: `${nulls.count} NULL values of ${object} get the default ${d.default}`,
+      message: c
+        ? `${counted(nulls.count, 'NULL value')} of ${object} ${nulls.count === 1 ? 'gets' : 'get'} the default ${d.default}`
+        : `${counted(nulls.count, 'existing row')} ${nulls.count === 1 ? 'gets' : 'get'} the default ${d.default} in the new column ${object}`,
       count: nulls.count,
     });
   } else {
     context.result.blockers.push({
       kind: 'not-null-violation',
       object,
-      message: `${nulls.count} rows have NULL in ${object}, which becomes NOT NULL without a DEFAULT`,
+      message: c
+        ? `${counted(nulls.count, 'row')} ${nulls.count === 1 ? 'has' : 'have'} NULL in ${object}, which becomes NOT NULL without a DEFAULT`
+        : `${counted(nulls.count, 'existing row')} would have NULL in the new column ${object}, which is NOT NULL without a DEFAULT`,
       ...nulls,
       hint: `give ${d.name} a DEFAULT, or fill the NULLs in a migration first`,
     });
@@ -101,7 +105,7 @@ function checkNewRowidAlias(context: CheckContext, current: Table, c: Column, d:
     context.result.warnings.push({
       kind: 'fill-default',
       object,
-      message: `${nulls.count} rows with NULL in ${object} get new ids`,
+      message: `${counted(nulls.count, 'row')} with NULL in ${object} ${nulls.count === 1 ? 'gets a new id' : 'get new ids'}`,
       count: nulls.count,
     });
   }
@@ -119,7 +123,7 @@ function checkStrictDefault(context: CheckContext, current: Table, d: Column): v
   try {
     conn.exec('DROP TABLE IF EXISTS temp._molt_default');
     conn.exec(`CREATE TEMP TABLE _molt_default (v ${type}) STRICT`);
-    conn.exec(`INSERT INTO temp._molt_default VALUES (${d.default})`);
+    conn.exec(`INSERT INTO temp._molt_default VALUES (${defaultExpression(d)})`);
   } catch {
     const rows = findRows(conn, `SELECT ${sampleKey(current)} AS k FROM ${source(context, current)}`);
     context.result.blockers.push({
@@ -135,15 +139,22 @@ function checkStrictDefault(context: CheckContext, current: Table, d: Column): v
 
 /** CHECK, UNIQUE and FOREIGN KEY constraints the table did not have (or had under other rules). */
 function checkConstraints(context: CheckContext, current: Table, desired: Table): void {
-  const known = new Set(constraintChecks(current).map(canonicalSql));
-  const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
-  // A unique set is checked again when its columns compare differently (collation, type) or get new
-  // values (NULLs filled with a DEFAULT can collide with each other and with existing values).
-  const knownUnique = new Set(uniqueSets(current).map((u) => uniqueKey(current, u)));
   const filled = (name: string) => {
     const d = findColumn(desired, name);
     return d !== undefined && fillDefault(d, 'x') !== 'x' && !findColumn(current, name)?.notNull;
   };
+  // A CHECK is evaluated again when the values it sees may change: NULLs filled with a DEFAULT, values
+  // converted to a new type, text compared under a new collation.
+  const valuesChange = desired.columns.some((d) => {
+    const c = findColumn(current, d.name);
+    if (!c) return false;
+    return filled(d.name) || typeChanges(current, c, desired, d) || collationOf(c) !== collationOf(d);
+  });
+  const known = new Set(valuesChange ? [] : constraintChecks(current).map(canonicalSql));
+  const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
+  // A unique set is checked again when its columns compare differently (collation, type) or get new
+  // values (NULLs filled with a DEFAULT can collide with each other and with existing values).
+  const knownUnique = new Set(uniqueSets(current).map((u) => uniqueKey(current, u)));
   const uniques = uniqueSets(desired).filter(
     (u) => !knownUnique.has(uniqueKey(desired, u)) || u.some(filled),
   );
@@ -155,7 +166,9 @@ function checkConstraints(context: CheckContext, current: Table, desired: Table)
   };
   const fks = desired.foreignKeys.filter(
     (fk) =>
-      !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)) || fk.columns.some(retyped),
+      !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)) ||
+      fk.columns.some(retyped) ||
+      parentKeysChange(context, fk),
   );
   if (checks.length + uniques.length + fks.length === 0) return;
   withRows(context, current, desired, (rows) => {
@@ -165,7 +178,7 @@ function checkConstraints(context: CheckContext, current: Table, desired: Table)
         context.result.blockers.push({
           kind: 'check-violation',
           object: desired.name,
-          message: `${bad.count} rows of ${desired.name} violate CHECK (${check})`,
+          message: `${counted(bad.count, 'row')} of ${desired.name} ${bad.count === 1 ? 'violates' : 'violate'} CHECK (${check})`,
           ...bad,
         });
     }
@@ -217,7 +230,7 @@ export function withRows(
   }
   const columns = desired.columns
     .filter((d) => !d.generated)
-    .map((d) => `${quoteId(d.name)} ${d.type}${collationClause(d)}`);
+    .map((d) => `${quoteId(d.name)} ${stagedType(desired, d)}${collationClause(d)}`);
   conn.exec('DROP TABLE IF EXISTS temp._molt_rows');
   try {
     tryCheck(() => {
@@ -239,7 +252,7 @@ export function projection(context: CheckContext, current: Table, desired: Table
   for (const d of desired.columns) {
     if (d.generated) continue;
     const c = findColumn(current, d.name);
-    const value = c ? quoteId(context.origin.column(current.name, c.name)) : (d.default ?? 'NULL');
+    const value = c ? quoteId(context.origin.column(current.name, c.name)) : (defaultExpression(d) ?? 'NULL');
     // The new column's collation decides what counts as a duplicate or as equal in a CHECK.
     parts.push(`${fillDefault(d, value)}${collationClause(d)} AS ${quoteId(d.name)}`);
   }
@@ -325,7 +338,7 @@ export function checkDuplicates(
     context.result.blockers.push({
       kind: 'unique-violation',
       object,
-      message: `${n} rows of ${object} share values that ${what} forbids (${total.groups} groups)`,
+      message: `${n} rows of ${object} share values that ${what} forbids (${counted(Number(total.groups), 'group')})`,
       count: n,
       rows: sample,
     });
@@ -341,25 +354,116 @@ function checkForeignKey(context: CheckContext, rows: string, desired: Table, fk
   const { conn, origin, current } = context;
   const parent = findTable(context.desired, fk.table);
   if (!parent) return; // reported by checkDanglingForeignKeys
-  const pk = parent.columns
-    .filter((c) => c.primaryKey > 0)
-    .sort((a, b) => a.primaryKey - b.primaryKey)
-    .map((c) => c.name);
-  const refs = fk.references.length ? fk.references : pk.length ? pk : ['rowid'];
+  const refs = parentKeys(parent, fk);
   const notNull = fk.columns.map((col) => `c.${quoteId(col)} IS NOT NULL`).join(' AND ');
   const exists = findTable(current, origin.table(parent.name));
-  const match = exists
-    ? `EXISTS (SELECT 1 FROM ${quoteId(origin.table(parent.name))} AS p WHERE ${fk.columns
-        .map((col, i) => `p.${quoteId(origin.column(parent.name, refs[i] ?? 'rowid'))} = c.${quoteId(col)}`)
+  const staged = exists !== undefined && stageParentKeys(context, exists, parent, refs);
+  const match = staged
+    ? `EXISTS (SELECT 1 FROM temp._molt_parent AS p WHERE ${fk.columns
+        .map((col, i) => `p."k${i}" = c.${quoteId(col)}`)
         .join(' AND ')})`
-    : '0';
-  const bad = findRows(conn, `SELECT c._molt_key AS k FROM (${rows}) AS c WHERE ${notNull} AND NOT ${match}`);
+    : exists
+      ? `EXISTS (SELECT 1 FROM ${quoteId(origin.table(parent.name))} AS p WHERE ${fk.columns
+          .map((col, i) => `p.${quoteId(origin.column(parent.name, refs[i] ?? 'rowid'))} = c.${quoteId(col)}`)
+          .join(' AND ')})`
+      : '0';
+  let bad: ReturnType<typeof findRows>;
+  try {
+    bad = findRows(conn, `SELECT c._molt_key AS k FROM (${rows}) AS c WHERE ${notNull} AND NOT ${match}`);
+  } finally {
+    if (staged) conn.exec('DROP TABLE IF EXISTS temp._molt_parent');
+  }
   if (bad.count > 0) {
     context.result.blockers.push({
       kind: 'foreign-key-violation',
       object: desired.name,
-      message: `${bad.count} rows of ${desired.name} reference missing rows of ${fk.table}`,
+      message: `${counted(bad.count, 'row')} of ${desired.name} ${bad.count === 1 ? 'references' : 'reference'} missing rows of ${fk.table}`,
       ...bad,
+    });
+  }
+}
+
+/** The parent's key columns of a foreign key: its references, else its primary key, else the rowid. */
+function parentKeys(parent: Table, fk: ForeignKey): string[] {
+  if (fk.references.length) return fk.references;
+  const pk = parent.columns
+    .filter((c) => c.primaryKey > 0)
+    .sort((a, b) => a.primaryKey - b.primaryKey)
+    .map((c) => c.name);
+  return pk.length ? pk : ['rowid'];
+}
+
+/**
+ * True when the values a foreign key looks up in its parent change with this migration: a key column
+ * that is new, changes type or collation (SQLite compares with the parent's affinity and collation:
+ * '1' finds 1 under INTEGER, not under STRICT ANY), or gets NULLs filled with a DEFAULT.
+ */
+export function parentKeysChange(context: CheckContext, fk: ForeignKey): boolean {
+  const parent = findTable(context.desired, fk.table);
+  const before = parent && findTable(context.current, context.origin.table(parent.name));
+  if (!parent || !before) return false;
+  return parentKeys(parent, fk).some((name) => keyChanges(context, before, parent, name));
+}
+
+function keyChanges(context: CheckContext, before: Table, parent: Table, name: string): boolean {
+  const d = findColumn(parent, name);
+  if (name === 'rowid' || !d) return false;
+  const c = findColumn(before, context.origin.column(parent.name, name));
+  return (
+    !c ||
+    typeChanges(before, c, parent, d) ||
+    collationOf(c) !== collationOf(d) ||
+    (fillDefault(d, 'x') !== 'x' && !c.notNull)
+  );
+}
+
+/**
+ * Stages the parent's key values as the migration will leave them in `temp._molt_parent` (columns k0,
+ * k1, … with the new types and collations, indexed) when they change; false when the live table holds
+ * them as they will be, or they cannot be staged.
+ */
+function stageParentKeys(context: CheckContext, before: Table, parent: Table, refs: string[]): boolean {
+  const { conn } = context;
+  const columns = refs.map((name) => findColumn(parent, name));
+  if (refs.includes('rowid') || columns.some((d) => !d || d.generated)) return false;
+  if (!refs.some((name) => keyChanges(context, before, parent, name))) return false;
+  const keys = columns.map((_, i) => `"k${i}"`);
+  try {
+    conn.exec('DROP TABLE IF EXISTS temp._molt_parent');
+    conn.exec(
+      `CREATE TEMP TABLE _molt_parent (${columns.map((d, i) => `${keys[i]} ${stagedType(parent, d!)}${collationClause(d!)}`).join(', ')})`,
+    );
+    conn.exec(
+      `INSERT INTO temp._molt_parent SELECT ${refs.map(quoteId).join(', ')} FROM (${projection(context, before, parent)})`,
+    );
+    conn.exec(`CREATE INDEX temp._molt_parent_keys ON _molt_parent (${keys.join(', ')})`);
+    return true;
+  } catch {
+    conn.exec('DROP TABLE IF EXISTS temp._molt_parent');
+    return false;
+  }
+}
+
+/** A column's type for a staging table, which is never STRICT: there ANY means no affinity at all. */
+function stagedType(table: Table, column: Column): string {
+  return table.strict && /^any$/i.test(column.type.trim()) ? '' : column.type;
+}
+
+/**
+ * Foreign keys of tables this migration leaves as they are, whose parent keys change: the child rows
+ * must still find their parents.
+ * @example
+ * checkUnchangedChildren(context, changes);
+ */
+export function checkUnchangedChildren(
+  context: CheckContext,
+  tables: readonly { current: Table; desired: Table }[],
+): void {
+  for (const { current, desired } of tables) {
+    const fks = desired.foreignKeys.filter((fk) => parentKeysChange(context, fk));
+    if (fks.length === 0) continue;
+    withRows(context, current, desired, (rows) => {
+      for (const fk of fks) checkForeignKey(context, rows, desired, fk);
     });
   }
 }

@@ -4,9 +4,10 @@
  * and the dependents are created again from the desired schema at the end, after every row copy.
  */
 import type { TableChange } from './diff.ts';
+import { externalContent, rebuildIndexSql } from './fts.ts';
 import { mentionsAny, quoteId } from './parse.ts';
 import type { Step } from './plan-types.ts';
-import { rebuildStatements } from './rebuild.ts';
+import { defaultExpression, rebuildStatements } from './rebuild.ts';
 import { type ResolvedRenames, renameSteps } from './renames.ts';
 import type { Index, Schema, Trigger, View } from './schema.ts';
 import { foldName } from './tokens.ts';
@@ -41,7 +42,7 @@ export function assembleSteps(
         kind: 'drop-trigger',
         object: t.name,
         table: t.table,
-        reason: reasonFor(t, desired.triggers),
+        reason: dropReason(t, desired.triggers),
         statements: [{ sql: `DROP TRIGGER ${quoteId(t.name)}` }],
       }),
     );
@@ -51,7 +52,7 @@ export function assembleSteps(
       safe({
         kind: 'drop-view',
         object: v.name,
-        reason: reasonFor(v, desired.views),
+        reason: dropReason(v, desired.views),
         statements: [{ sql: `DROP VIEW ${quoteId(v.name)}` }],
       }),
     );
@@ -125,7 +126,7 @@ export function assembleSteps(
         kind: 'create-index',
         object: i.name,
         table: i.table,
-        reason: createReason(i, renamed.indexes, replaced),
+        reason: createReason(i, renamed.indexes, replaced.has(foldName(i.table)) ? i.table : undefined),
         statements: [{ sql: i.sql }],
       }),
     );
@@ -140,7 +141,7 @@ export function assembleSteps(
         safe({
           kind: 'create-view',
           object: v.name,
-          reason: createReason(v, current.views, new Set()),
+          reason: createReason(v, current.views),
           statements: [{ sql: v.sql }],
         }),
       );
@@ -156,10 +157,40 @@ export function assembleSteps(
           kind: 'create-trigger',
           object: t.name,
           table: t.table,
-          reason: createReason(t, current.triggers, new Set()),
+          reason: createReason(t, current.triggers),
           statements: [{ sql: t.sql }],
         }),
       );
+  }
+  steps.push(...fullTextSteps(desired, changes));
+  return steps;
+}
+
+/**
+ * A full-text index over external content starts empty when its table is created, and may point at
+ * old rowids when its content table is rebuilt: it is refilled from the content after every row copy.
+ */
+function fullTextSteps(desired: Schema, changes: TableChange[]): Step[] {
+  const names = (kinds: TableChange['kind'][]) =>
+    new Set(
+      changes.flatMap((c) => (kinds.includes(c.kind) && 'desired' in c ? [foldName(c.desired.name)] : [])),
+    );
+  const created = names(['create', 'recreate-virtual']);
+  const rebuilt = names(['rebuild']);
+  const steps: Step[] = [];
+  for (const table of desired.tables) {
+    const content = externalContent(table);
+    if (!content) continue;
+    const fresh = created.has(foldName(table.name));
+    if (!fresh && !rebuilt.has(foldName(content))) continue;
+    steps.push({
+      kind: 'rebuild-fts-index',
+      object: table.name,
+      table: table.name,
+      reason: fresh ? `fill the new full-text index from ${content}` : `${content} was rebuilt`,
+      risk: 'safe',
+      statements: [{ sql: rebuildIndexSql(table) }],
+    });
   }
   return steps;
 }
@@ -181,8 +212,8 @@ function alterSteps(c: Extract<TableChange, { kind: 'alter' }>): Step[] {
     const name = quoteId(col.name);
     const statements = col.notNull
       ? [
-          ...(col.default !== null
-            ? [{ sql: `UPDATE ${table} SET ${name} = ${col.default} WHERE ${name} IS NULL` }]
+          ...(defaultExpression(col) !== null
+            ? [{ sql: `UPDATE ${table} SET ${name} = ${defaultExpression(col)} WHERE ${name} IS NULL` }]
             : []),
           { sql: `ALTER TABLE ${table} ALTER COLUMN ${name} SET NOT NULL` },
         ]
@@ -256,18 +287,29 @@ function dependents(
   return { views, triggers };
 }
 
-function reasonFor(object: { name: string }, wanted: { name: string }[]): string {
-  return wanted.some((w) => foldName(w.name) === foldName(object.name))
-    ? 'recreated around table changes'
-    : 'not in the desired schema';
+interface Defined {
+  name: string;
+  definition: string;
 }
 
-function createReason(
-  object: { name: string; table?: string },
-  existing: { name: string }[],
-  replaced: Set<string>,
-): string {
-  if (object.table && replaced.has(foldName(object.table)))
-    return `recreated after rebuilding ${object.table}`;
-  return existing.some((e) => foldName(e.name) === foldName(object.name)) ? 'definition changes' : 'new';
+function sameName<T extends Defined>(object: Defined, others: T[]): T | undefined {
+  return others.find((o) => foldName(o.name) === foldName(object.name));
+}
+
+/** Why a view or trigger is dropped: it goes away, it changes, or it is in the way of a table change. */
+function dropReason(object: Defined, wanted: Defined[]): string {
+  const next = sameName(object, wanted);
+  if (!next) return 'not in the desired schema';
+  return next.definition === object.definition ? 'recreated around table changes' : 'definition changes';
+}
+
+/**
+ * Why an index, view or trigger is created: it is new, it changed, or it is the same one recreated
+ * (after the rebuild of `rebuilt`, or around table changes).
+ */
+function createReason(object: Defined, existing: Defined[], rebuilt?: string): string {
+  const before = sameName(object, existing);
+  if (!before) return 'new';
+  if (before.definition !== object.definition) return 'definition changes';
+  return rebuilt ? `recreated after rebuilding ${rebuilt}` : 'recreated around table changes';
 }

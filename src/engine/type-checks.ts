@@ -4,8 +4,9 @@
  * not fit. The distinct values are run through a temporary column with the new type to see exactly
  * what SQLite will do (https://sqlite.org/datatype3.html#type_affinity).
  */
-import type { CheckContext } from './checks.ts';
+import { type CheckContext, counted, SAMPLE } from './checks.ts';
 import { quoteId } from './parse.ts';
+import { sampleKey } from './row-checks.ts';
 import type { Column, Table } from './schema.ts';
 import { foldName } from './tokens.ts';
 
@@ -26,12 +27,13 @@ export function checkTypeChange(
   const object = `${current.name}.${target.name}`;
   const probeType = strict ? target.type.replace(/^any$/i, '') : target.type;
   const col = quoteId(origin.column(current.name, c.name));
+  const table = quoteId(origin.table(current.name));
   try {
     conn.exec('DROP TABLE IF EXISTS temp._molt_probe');
     conn.exec(`CREATE TEMP TABLE _molt_probe (v ${probeType || 'BLOB'}, o, n INTEGER)`);
     // One row per distinct value (exact bytes and storage class), with how many rows hold it.
     conn.exec(
-      `INSERT INTO temp._molt_probe SELECT ${col}, ${col}, count(*) FROM ${quoteId(origin.table(current.name))} WHERE ${col} IS NOT NULL GROUP BY typeof(${col}), CAST(${col} AS BLOB)`,
+      `INSERT INTO temp._molt_probe SELECT ${col}, ${col}, count(*) FROM ${table} WHERE ${col} IS NOT NULL GROUP BY typeof(${col}), CAST(${col} AS BLOB)`,
     );
     const stats = conn.query(
       `SELECT
@@ -42,25 +44,35 @@ export function checkTypeChange(
     )[0]!;
     const misfit = strict ? Number(stats.misfit) : 0;
     const lossy = Number(stats.lossy);
+    // The keys of a few rows whose value meets `condition` (over the probe's v, o).
+    const sample = (condition: string) =>
+      conn
+        .query(
+          `SELECT ${sampleKey(current)} AS k FROM ${table} WHERE ${col} IS NOT NULL AND EXISTS (SELECT 1 FROM temp._molt_probe WHERE (${condition}) AND typeof(o) = typeof(${table}.${col}) AND CAST(o AS BLOB) = CAST(${table}.${col} AS BLOB)) LIMIT ${SAMPLE}`,
+        )
+        .map((r) => r.k ?? null);
     if (misfit > 0) {
       result.blockers.push({
         kind: 'type-mismatch',
         object,
-        message: `${misfit} values of ${object} do not fit the type ${target.type}`,
+        message: `${counted(misfit, 'value')} of ${object} ${misfit === 1 ? 'does' : 'do'} not fit the type ${target.type}`,
         count: misfit,
+        rows: sample(`NOT (${strictFits(target.type)})`),
       });
     } else if (lossy > 0) {
       loss(
         object,
-        `${lossy} values of ${object} change when converted to ${target.type || 'no type'}`,
+        `${counted(lossy, 'value')} of ${object} ${lossy === 1 ? 'changes' : 'change'} when converted to ${target.type || 'no type'}`,
         lossy,
+        undefined,
+        sample(LOSSY),
       );
     } else if (Number(stats.changed) > 0) {
       const changed = Number(stats.changed);
       result.warnings.push({
         kind: 'type-change',
         object,
-        message: `${changed} values of ${object} change storage class to fit ${target.type}`,
+        message: `${counted(changed, 'value')} of ${object} ${changed === 1 ? 'changes' : 'change'} storage class to fit ${target.type}`,
         count: changed,
       });
     }

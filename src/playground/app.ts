@@ -69,10 +69,10 @@ export function createApp(parts: AppParts): App {
         if (label) app.say(`${label}…`);
         try {
           await run();
-          if (label && status.textContent === `${label}…`) app.say('Ready.');
+          if (label && status.textContent === `${label}…`) app.say(`${label}: done.`);
         } catch (error) {
           app.showError(error);
-          app.say('Ready.');
+          app.say(label ? `${label}: failed, see the message above.` : 'Failed: see the message above.');
         } finally {
           if (--pending === 0) document.body.dataset.busy = 'false';
         }

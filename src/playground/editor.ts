@@ -3,6 +3,7 @@
  * dark setting as it changes. Tab is left to move the focus (no indent-with-Tab), so the keyboard
  * can always leave an editor; Ctrl/Cmd+Enter runs the editor's action.
  */
+import { closeCompletion } from '@codemirror/autocomplete';
 import { SQLite, sql } from '@codemirror/lang-sql';
 import { Compartment, Prec } from '@codemirror/state';
 import { oneDark } from '@codemirror/theme-one-dark';
@@ -22,6 +23,8 @@ export interface SqlEditor {
   view: EditorView;
   get(): string;
   set(text: string): void;
+  /** Puts the cursor in the editor. */
+  focus(): void;
 }
 
 const dark = matchMedia('(prefers-color-scheme: dark)');
@@ -41,7 +44,8 @@ export function createSqlEditor(parent: HTMLElement, options: SqlEditorOptions):
         keymap.of([
           {
             key: 'Mod-Enter',
-            run: () => {
+            run: (view) => {
+              closeCompletion(view);
               options.onRun?.();
               return options.onRun !== undefined;
             },
@@ -65,5 +69,6 @@ export function createSqlEditor(parent: HTMLElement, options: SqlEditorOptions):
     view,
     get: () => view.state.doc.toString(),
     set: (text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
+    focus: () => view.focus(),
   };
 }

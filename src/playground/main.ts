@@ -44,7 +44,7 @@ const target = createSqlEditor(byId('target-editor'), {
     clearTimeout(planTimer);
     planTimer = setTimeout(() => void plan(), PLAN_DELAY_MS);
   },
-  onRun: () => void plan(),
+  onRun: () => void planAndShow(),
 });
 const query = createSqlEditor(byId('query-editor'), {
   label: 'Query',
@@ -75,7 +75,17 @@ addEventListener('unhandledrejection', (event) => app.showError(event.reason));
 
 function plan(): Promise<void> {
   clearTimeout(planTimer);
-  return app.task('Planning', () => planTarget(app));
+  return app.task('Planning', async () => {
+    await planTarget(app);
+    // Health compares with the target schema: keep it in step with the editor.
+    if (activePanel === 'panel-health') await drawPanel(app, panels, activePanel);
+  });
+}
+
+/** Plan on request (the button, Ctrl+Enter): the result is on the Plan tab, so show it. */
+function planAndShow(): Promise<void> {
+  selectPanel('panel-plan');
+  return plan();
 }
 
 /** Runs an action that replaces the database, then redraws everything. */
@@ -94,15 +104,21 @@ const selectPanel = setupTabs(byId('tabs'), (panel) => {
   void app.task('', () => drawPanel(app, panels, panel));
 });
 
-byId('plan').addEventListener('click', () => void plan());
+byId('plan').addEventListener('click', () => void planAndShow());
 byId('apply').addEventListener('click', () =>
   app.task('Applying', async () => {
     app.clearError();
     selectPanel('panel-plan');
     await applyTarget(app);
     await app.refresh();
+    // The Apply button is disabled now: keep the keyboard where the result is.
+    byId('apply-report').querySelector<HTMLElement>('.callout')?.focus();
   }),
 );
+byId('skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  target.focus();
+});
 byId('allow-data-loss').addEventListener('change', () =>
   app.task('Restarting the worker', async () => {
     await app.restart();

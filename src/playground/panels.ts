@@ -3,6 +3,7 @@
  * download), History (ledger and timeline) and Health. Each is drawn when its tab is open, and again
  * after anything changes the database.
  */
+import { closeCompletion } from '@codemirror/autocomplete';
 import type { App } from './app.ts';
 import { listTables, readLedger, readPage, readUserVersion, runQuery } from './database-facts.ts';
 import { byId, h, keepFocus, show } from './dom.ts';
@@ -38,7 +39,8 @@ export async function drawPanel(app: App, state: PanelState, panel: string): Pro
   if (panel === 'panel-data') await drawData(app, state);
   else if (panel === 'panel-snapshots') await drawSnapshots(app, state);
   else if (panel === 'panel-history') await drawHistory(app);
-  else if (panel === 'panel-health') show(byId('health-view'), renderHealth(await app.session.db.health()));
+  else if (panel === 'panel-health')
+    show(byId('health-view'), renderHealth(await app.session.db.health(app.target.get())));
 }
 
 async function drawData(app: App, state: PanelState): Promise<void> {
@@ -122,6 +124,7 @@ export function chooseTable(app: App, state: PanelState, table: string): Promise
  */
 export function runQueryBox(app: App, state: PanelState, editor: SqlEditor): Promise<void> {
   return app.task('Running the query', async () => {
+    closeCompletion(editor.view);
     const out = byId('query-result');
     const sql = editor.get().trim();
     if (!sql) return show(out, h('p', { class: 'muted' }, 'Type a statement first.'));

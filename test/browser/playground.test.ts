@@ -437,6 +437,41 @@ CREATE INDEX books_by_year ON books(year) WHERE year IS NOT NULL;
     await page.waitForSelector('.score[data-score]');
     await page.locator('#tabs').scrollIntoViewIfNeeded();
     await screenshot(page, 'narrow-dark-health', false);
+    // The health check compares with the target in the editor, and says so by name.
+    await page.waitForSelector('.check[data-check="drift"][data-status="fail"]');
+
+    // Planning on request from another tab shows the plan.
+    await page.click('#target-editor .cm-content');
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await settle(page);
+    expect(await page.locator('#panel-plan').isVisible()).toBe(true);
+
+    // Applying leaves the keyboard on the result; nothing sticks out sideways; the snapshot list
+    // keeps every action on screen.
+    await page.click('#apply');
+    await page.waitForSelector('#apply-report .report[data-status="migrated"]', { timeout: 60_000 });
+    await settle(page);
+    expect(await page.evaluate(() => document.activeElement?.closest('#apply-report') !== null)).toBe(true);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await screenshot(page, 'narrow-dark-applied');
+    await openTab(page, 'snapshots');
+    const restore = page.locator('#snapshot-list tr[data-reason="pre-migrate"] button', {
+      hasText: 'Restore',
+    });
+    const box = (await restore.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await screenshot(page, 'narrow-dark-snapshots');
+
+    // The skip link puts the cursor in the target editor.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.focus('#skip-link');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.closest('#target-editor') !== null)).toBe(true);
     expectNoProblems(problems);
     await context.close();
   });

@@ -384,4 +384,41 @@ describe('regressions found by the property tests', () => {
       { b: 'first', c: null },
     ]);
   });
+
+  it('evaluates an unchanged CHECK again when NULLs are filled with a DEFAULT it forbids', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, c BLOB DEFAULT X'00' CHECK (typeof(c) <> 'blob')); INSERT INTO t VALUES (1, 42), (2, NULL);",
+    );
+    const plan = planMigration(
+      conn,
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, c BLOB NOT NULL DEFAULT X'00' CHECK (typeof(c) <> 'blob'));",
+    );
+    expect(plan.blockers).toMatchObject([{ kind: 'check-violation', count: 1, rows: [2] }]);
+  });
+
+  it('looks foreign keys up in the parent as the migration leaves it', async () => {
+    // The referenced column is new: no child value can find a parent.
+    const fresh = await openDb(
+      "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (x TEXT); INSERT INTO p VALUES (1); INSERT INTO c VALUES ('a'), (NULL);",
+    );
+    expect(
+      planMigration(
+        fresh,
+        'CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE); CREATE TABLE c (x TEXT REFERENCES p (code));',
+      ).blockers,
+    ).toMatchObject([{ kind: 'foreign-key-violation', object: 'c', count: 1 }]);
+
+    // The parent key loses its affinity (STRICT ANY): the text '0.5' no longer finds the real 0.5,
+    // though the child table does not change at all.
+    const child = 'CREATE TABLE c (x REFERENCES p (k));';
+    const retyped = await openDb(
+      `CREATE TABLE p (k REAL UNIQUE); ${child} INSERT INTO p VALUES (0.5), (2.0); INSERT INTO c VALUES ('0.5'), (2.0);`,
+    );
+    expect(planMigration(retyped, `CREATE TABLE p (k ANY UNIQUE) STRICT; ${child}`).blockers).toMatchObject([
+      { kind: 'foreign-key-violation', object: 'c', count: 1, rows: [1] },
+    ]);
+    // Where the values still match, the plan applies.
+    migrate(retyped, `CREATE TABLE p (k REAL UNIQUE COLLATE NOCASE); ${child}`);
+    expect(retyped.query('SELECT count(*) AS n FROM c')).toEqual([{ n: 2 }]);
+  });
 });

@@ -163,6 +163,79 @@ describe('rebuild traps', () => {
     expect(changed.blockers).toMatchObject([{ kind: 'data-loss', object: 'notes_fts', count: 2 }]);
   });
 
+  it('recreates an external-content FTS table without data loss and rebuilds its index', async () => {
+    const v1 = `CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT, body TEXT);
+      CREATE VIRTUAL TABLE notes_fts USING fts4(content="notes", title, body);`;
+    const conn = await openDb(
+      `${v1} INSERT INTO notes VALUES (1, 'a', 'zebra'), (2, 'b', 'lion');
+      INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');`,
+    );
+    const v2 = v1.replace('fts4(content="notes", title, body)', "fts4(content='notes', body)");
+    const { plan } = migrate(conn, v2);
+    expect(plan.blockers).toEqual([]);
+    expect(plan.steps.at(-1)).toMatchObject({ kind: 'rebuild-fts-index', object: 'notes_fts' });
+    expect(conn.query("SELECT rowid FROM notes_fts WHERE notes_fts MATCH 'lion'")).toEqual([{ rowid: 2 }]);
+    expect(count(conn, 'notes')).toBe(2);
+
+    // A column becoming INTEGER PRIMARY KEY gives the content rows new rowids: the index follows.
+    const content = await openDb(
+      `CREATE TABLE notes (n INTEGER, body TEXT);
+      CREATE VIRTUAL TABLE notes_fts USING fts4(content=notes, body);
+      INSERT INTO notes VALUES (10, 'zebra'), (20, 'lion');
+      INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');`,
+    );
+    migrate(
+      content,
+      `CREATE TABLE notes (n INTEGER PRIMARY KEY, body TEXT);
+      CREATE VIRTUAL TABLE notes_fts USING fts4(content=notes, body);`,
+    );
+    expect(content.query("SELECT rowid FROM notes_fts WHERE notes_fts MATCH 'lion'")).toEqual([
+      { rowid: 20 },
+    ]);
+
+    // A new external-content table over existing rows starts indexed.
+    const fresh = await openDb(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (5, 'owl');",
+    );
+    migrate(
+      fresh,
+      'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); CREATE VIRTUAL TABLE notes_fts USING fts4(content="notes", body);',
+    );
+    expect(fresh.query("SELECT rowid FROM notes_fts WHERE notes_fts MATCH 'owl'")).toEqual([{ rowid: 5 }]);
+  });
+
+  it('fills NULLs with a DEFAULT written as a word or a quoted word as text, never another column', async () => {
+    const conn = await openDb(
+      `CREATE TABLE accounts (id INTEGER PRIMARY KEY, active INTEGER, pending INTEGER, status TEXT, state TEXT, flag INTEGER);
+      INSERT INTO accounts VALUES (1, 1, 7, 'active', 'done', 0), (2, 0, 8, NULL, NULL, NULL);`,
+    );
+    const { plan } = migrate(
+      conn,
+      `CREATE TABLE accounts (id INTEGER PRIMARY KEY, active INTEGER, pending INTEGER,
+        status TEXT NOT NULL DEFAULT "active", state TEXT NOT NULL DEFAULT pending, flag INTEGER NOT NULL DEFAULT TRUE);`,
+    );
+    expect(plan.warnings.filter((w) => w.kind === 'fill-default')).toHaveLength(3);
+    expect(conn.query('SELECT status, state, flag FROM accounts WHERE id = 2')).toEqual([
+      { status: 'active', state: 'pending', flag: 1 },
+    ]);
+    conn.exec('INSERT INTO accounts (id) VALUES (3)');
+    expect(conn.query('SELECT status, state, flag FROM accounts WHERE id = 3')).toEqual([
+      { status: 'active', state: 'pending', flag: 1 },
+    ]);
+
+    // Only NOT NULL changes: SQLite ≥ 3.53 sets it in place after an UPDATE of the NULLs.
+    const inPlace = await openDb(
+      `CREATE TABLE t (id INTEGER PRIMARY KEY, active INTEGER, status TEXT DEFAULT "active");
+      INSERT INTO t VALUES (1, 0, NULL);`,
+    );
+    const alter = migrate(
+      inPlace,
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, active INTEGER, status TEXT DEFAULT "active" NOT NULL);',
+    );
+    expect(alter.plan.steps.map((s) => s.kind)).toEqual(['alter-column']);
+    expect(inPlace.query('SELECT status FROM t')).toEqual([{ status: 'active' }]);
+  });
+
   it('handles identifiers with quotes, spaces, keywords and non-ASCII', async () => {
     const before = `
       CREATE TABLE "my ""odd"" table" ("select" INTEGER PRIMARY KEY, "naïve café" TEXT, [order] INTEGER, "日本" TEXT);

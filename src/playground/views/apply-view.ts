@@ -69,7 +69,11 @@ export function renderApplyReport(report: StartupReport): HTMLElement {
     return h(
       'div',
       { class: 'report', 'data-status': report.status },
-      h('p', { class: 'callout ok' }, '✓ Nothing to apply: the database already had the target schema.'),
+      h(
+        'p',
+        { class: 'callout ok', tabindex: -1 },
+        '✓ Nothing to apply: the database already had the target schema.',
+      ),
     );
   }
   const rowsCopied = steps.reduce((sum, s) => sum + (s.rowsCopied ?? 0), 0);
@@ -79,7 +83,7 @@ export function renderApplyReport(report: StartupReport): HTMLElement {
     { class: 'report', 'data-status': report.status },
     h(
       'p',
-      { class: 'callout ok', role: 'status' },
+      { class: 'callout ok', role: 'status', tabindex: -1 },
       h('strong', null, `✓ Applied in ${formatMs(t.totalMs)}. `),
       `${plural(steps.length, 'step')} in one transaction, ${plural(rowsCopied, 'row')} copied by rebuilds.`,
     ),
@@ -102,32 +106,40 @@ export function renderApplyReport(report: StartupReport): HTMLElement {
       ),
     ),
     h(
-      'table',
-      { class: 'grid compact' },
-      h('caption', null, 'Steps as they ran'),
+      'div',
+      { class: 'grid-wrap', role: 'region', 'aria-label': 'Steps as they ran', tabindex: 0 },
       h(
-        'thead',
-        null,
+        'table',
+        { class: 'grid' },
+        h('caption', null, 'Steps as they ran'),
         h(
-          'tr',
+          'thead',
           null,
-          h('th', null, 'Step'),
-          h('th', null, 'Object'),
-          h('th', { class: 'num' }, 'Time'),
-          h('th', { class: 'num' }, 'Rows copied'),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        steps.map((s) =>
           h(
             'tr',
             null,
-            h('td', null, h('code', null, s.kind)),
-            h('td', null, s.object),
-            h('td', { class: 'num' }, formatMs(s.durationMs)),
-            h('td', { class: 'num' }, s.rowsCopied === undefined ? '' : s.rowsCopied.toLocaleString()),
+            h('th', null, 'Step'),
+            h('th', null, 'Object'),
+            h('th', { class: 'num' }, 'Time'),
+            h('th', { class: 'num' }, 'Rows'),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          steps.map((s) =>
+            h(
+              'tr',
+              null,
+              h('td', null, h('code', null, s.kind)),
+              h(
+                'td',
+                { class: 'object' },
+                s.table && s.kind.endsWith('-column') ? `${s.table}.${s.object}` : s.object,
+              ),
+              h('td', { class: 'num' }, formatMs(s.durationMs)),
+              h('td', { class: 'num' }, s.rowsCopied === undefined ? '' : s.rowsCopied.toLocaleString()),
+            ),
           ),
         ),
       ),

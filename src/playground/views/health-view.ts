@@ -4,6 +4,17 @@ import { h } from '../dom.ts';
 
 const ICON = { pass: '✓', warn: '!', fail: '✗', skip: '–' } as const;
 
+/** What each check is called on the page. */
+const LABEL: Record<string, string> = {
+  integrity: 'File integrity',
+  foreignKeys: 'Foreign keys',
+  ledger: 'Migration history',
+  drift: 'Target schema',
+  pending: 'Pending migrations',
+  snapshot: 'Snapshots',
+  storage: 'Storage',
+};
+
 /**
  * Renders a health report.
  * @example
@@ -20,7 +31,11 @@ export function renderHealth(report: HealthReport): HTMLElement {
       h('span', { class: 'score-number' }, String(report.score)),
       h('span', { class: 'score-label' }, report.healthy ? 'of 100 · healthy' : 'of 100 · needs attention'),
     ),
-    h('p', { class: 'muted' }, 'The score is 100 minus the points each failing or warning check costs.'),
+    h(
+      'p',
+      { class: 'muted' },
+      'The score is 100 minus the points each failing or warning check costs. The database is compared with the target schema in the editor.',
+    ),
     h(
       'ul',
       { class: 'checks' },
@@ -29,7 +44,7 @@ export function renderHealth(report: HealthReport): HTMLElement {
           'li',
           { class: `check ${c.status}`, 'data-check': c.name, 'data-status': c.status },
           h('span', { class: 'check-icon', 'aria-hidden': 'true' }, ICON[c.status]),
-          h('strong', null, c.name),
+          h('strong', null, LABEL[c.name] ?? c.name),
           h('span', { class: 'visually-hidden' }, ` ${c.status}`),
           h('span', { class: 'check-message' }, c.message),
           h('span', { class: 'penalty' }, c.penalty ? `−${c.penalty}` : '0'),

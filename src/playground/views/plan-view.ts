@@ -84,7 +84,7 @@ function renderSummary(plan: Plan, badges: Badge[]): HTMLElement {
         'p',
         { class: 'callout blocked', role: 'alert' },
         h('strong', null, 'Blocked. '),
-        `${plural(plan.blockers.length, 'problem')} in the current rows must be resolved before this plan can apply. Nothing will change until then.`,
+        `${plural(plan.blockers.length, 'problem')} must be resolved before this plan can apply. Nothing has been changed.`,
       )
     : h(
         'p',
@@ -148,7 +148,11 @@ function renderBlockers(blockers: Blocker[], handlers: PlanViewHandlers): HTMLEl
           ),
           h('p', null, b.message),
           b.rows?.length
-            ? h('p', { class: 'muted' }, `For example the rows with key ${b.rows.map(String).join(', ')}.`)
+            ? h(
+                'p',
+                { class: 'muted' },
+                `${b.rows.length < b.count ? 'Some of the rows' : 'The rows'}: ${sortKeys(b.rows).join(', ')}.`,
+              )
             : null,
           renderHint(b, handlers),
         ),
@@ -194,4 +198,11 @@ function renderWarnings(plan: Plan): HTMLElement | null {
       ),
     ),
   );
+}
+
+/** Row keys (rowids, or primary key values) in ascending order, numbers as numbers. */
+function sortKeys(keys: unknown[]): string[] {
+  const numeric = keys.every((k) => typeof k === 'number' || typeof k === 'bigint');
+  const sorted = numeric ? [...keys].sort((a, b) => Number(a) - Number(b)) : [...keys].map(String).sort();
+  return sorted.map((k) => (k === null ? 'NULL' : String(k)));
 }
