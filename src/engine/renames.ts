@@ -56,7 +56,7 @@ export function resolveRenames(
       return source && target ? { from: source.name, to: target.name } : undefined;
     },
     (name) => findTable(current, name) !== undefined,
-    (r) => unused.push(`table ${r.from} -> ${r.to}`),
+    (r, note) => unused.push(`table ${r.from} -> ${r.to}${note}`),
   );
   const columns: ColumnRename[] = [];
   const byTable = new Map<string, { from: string; to: string; explicit: boolean }[]>();
@@ -88,7 +88,7 @@ export function resolveRenames(
         return from && to ? { from: from.name, to: to.name } : undefined;
       },
       (name) => column(source, name) !== undefined,
-      (r) => unused.push(`column ${target.name}.${r.from} -> ${r.to}`),
+      (r, note) => unused.push(`column ${target.name}.${r.from} -> ${r.to}${note}`),
     );
     const moved = new Set(picked.map((r) => foldName(r.from)));
     for (const c of source.columns) {
@@ -120,7 +120,7 @@ function pick(
   candidates: Candidate[],
   resolve: (c: Candidate) => { from: string; to: string } | undefined,
   taken: (name: string) => boolean,
-  unused: (c: Candidate) => void,
+  unused: (c: Candidate, note: string) => void,
 ): { from: string; to: string }[] {
   const resolved = candidates.map((c) => ({ c, r: resolve(c) }));
   const leaving = new Set(resolved.filter((x) => x.r).map((x) => foldName(x.r!.from)));
@@ -130,7 +130,11 @@ function pick(
     if (r && !caseOnly && (!taken(r.to) || (c.explicit && leaving.has(foldName(r.to))))) {
       if (!out.some((o) => foldName(o.from) === foldName(r.from))) out.push(r);
     } else if (!taken(c.to)) {
-      unused(c);
+      unused(c, '');
+    } else if (r && !caseOnly && leaving.has(foldName(r.to))) {
+      // Hints stay in the schema after they ran, so a swap or chain written as hints would run again
+      // on every start: those are taken from the renames option only.
+      unused(c, ' (a swap or chain of names: pass it in the renames option)');
     }
   }
   return out;

@@ -44,6 +44,11 @@ export function checkTable(context: CheckContext, current: Table, desired: Table
       checkTypeChange(context, current, c, d, desired.strict);
     }
     if (!c && !d.generated && desired.strict && d.default !== null) checkStrictDefault(context, current, d);
+    // NULLs filled with the DEFAULT (a STRICT primary key column is NOT NULL) must fit the type too.
+    if (c && !c.generated && desired.strict && !c.notNull && fillDefault(d, 'x') !== 'x') {
+      const column = quoteId(context.origin.column(current.name, c.name));
+      checkStrictDefault(context, current, d, ` WHERE ${column} IS NULL`);
+    }
   }
   checkConstraints(context, current, desired);
 }
@@ -116,7 +121,7 @@ function checkNewRowidAlias(context: CheckContext, current: Table, c: Column, d:
  * A STRICT table refuses a DEFAULT that does not fit the column's type, but only when a row needs it:
  * a new column fills every existing row with it.
  */
-function checkStrictDefault(context: CheckContext, current: Table, d: Column): void {
+function checkStrictDefault(context: CheckContext, current: Table, d: Column, where = ''): void {
   const { conn } = context;
   const type = d.type.replace(/^any$/i, '');
   if (!type) return;
@@ -125,7 +130,8 @@ function checkStrictDefault(context: CheckContext, current: Table, d: Column): v
     conn.exec(`CREATE TEMP TABLE _molt_default (v ${type}) STRICT`);
     conn.exec(`INSERT INTO temp._molt_default VALUES (${defaultExpression(d)})`);
   } catch {
-    const rows = findRows(conn, `SELECT ${sampleKey(current)} AS k FROM ${source(context, current)}`);
+    const rows = findRows(conn, `SELECT ${sampleKey(current)} AS k FROM ${source(context, current)}${where}`);
+    if (rows.count === 0) return;
     context.result.blockers.push({
       kind: 'type-mismatch',
       object: `${current.name}.${d.name}`,
@@ -356,15 +362,21 @@ function checkForeignKey(context: CheckContext, rows: string, desired: Table, fk
   if (!parent) return; // reported by checkDanglingForeignKeys
   const refs = parentKeys(parent, fk);
   const notNull = fk.columns.map((col) => `c.${quoteId(col)} IS NOT NULL`).join(' AND ');
+  // As SQLite's own check does, the parent's affinity and collation decide: `+` strips the child
+  // value's affinity, so the comparison applies the parent column's (the text '1' finds INTEGER 1,
+  // the real 1.0 does not find TEXT '1').
+
   const exists = findTable(current, origin.table(parent.name));
   const staged = exists !== undefined && stageParentKeys(context, exists, parent, refs);
   const match = staged
     ? `EXISTS (SELECT 1 FROM temp._molt_parent AS p WHERE ${fk.columns
-        .map((col, i) => `p."k${i}" = c.${quoteId(col)}`)
+        .map((col, i) => `p."k${i}" = +c.${quoteId(col)}`)
         .join(' AND ')})`
     : exists
       ? `EXISTS (SELECT 1 FROM ${quoteId(origin.table(parent.name))} AS p WHERE ${fk.columns
-          .map((col, i) => `p.${quoteId(origin.column(parent.name, refs[i] ?? 'rowid'))} = c.${quoteId(col)}`)
+          .map(
+            (col, i) => `p.${quoteId(origin.column(parent.name, refs[i] ?? 'rowid'))} = +c.${quoteId(col)}`,
+          )
           .join(' AND ')})`
       : '0';
   let bad: ReturnType<typeof findRows>;

@@ -421,4 +421,42 @@ describe('regressions found by the property tests', () => {
     migrate(retyped, `CREATE TABLE p (k REAL UNIQUE COLLATE NOCASE); ${child}`);
     expect(retyped.query('SELECT count(*) AS n FROM c')).toEqual([{ n: 2 }]);
   });
+
+  it('warns that a swap written as hints is not taken, and leaves the names as they are', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT); INSERT INTO t VALUES (1, 'x', 'y');",
+    );
+    const plan = planMigration(
+      conn,
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, -- @renamed from=b\n b TEXT -- @renamed from=a\n);',
+    );
+    expect(plan.steps).toEqual([]);
+    expect(plan.warnings.filter((w) => w.kind === 'unused-rename').map((w) => w.message)).toEqual([
+      'rename column t.b -> a (a swap or chain of names: pass it in the renames option) does not apply to this database',
+      'rename column t.a -> b (a swap or chain of names: pass it in the renames option) does not apply to this database',
+    ]);
+  });
+
+  it('blocks a NULL in a column that becomes a STRICT primary key when its DEFAULT does not fit', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (a REAL, k INT DEFAULT X'00', PRIMARY KEY (a, k)); INSERT INTO t VALUES (0.5, NULL), (1.5, 2);",
+    );
+    const plan = planMigration(
+      conn,
+      "CREATE TABLE t (a REAL, k INT DEFAULT X'00', PRIMARY KEY (a, k)) STRICT;",
+    );
+    expect(plan.blockers).toMatchObject([{ kind: 'type-mismatch', object: 't.k', count: 1, rows: [1] }]);
+  });
+
+  it('compares a child value with a retyped parent key under the parent affinity, as SQLite does', async () => {
+    const conn = await openDb(
+      `CREATE TABLE p (k INT UNIQUE); CREATE TABLE c (x REAL REFERENCES p (k));
+      INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (1), (NULL);`,
+    );
+    // TEXT '1' is not found by the real 1.0 (it would look for '1.0').
+    expect(
+      planMigration(conn, 'CREATE TABLE p (k TEXT UNIQUE); CREATE TABLE c (x REAL REFERENCES p (k));')
+        .blockers,
+    ).toMatchObject([{ kind: 'foreign-key-violation', object: 'c', count: 1, rows: [1] }]);
+  });
 });
