@@ -173,7 +173,7 @@ function checkConstraints(context: CheckContext, current: Table, desired: Table)
   const fks = desired.foreignKeys.filter(
     (fk) =>
       !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)) ||
-      fk.columns.some(retyped) ||
+      fk.columns.some((name) => retyped(name) || filled(name)) ||
       parentKeysChange(context, fk),
   );
   if (checks.length + uniques.length + fks.length === 0) return;
@@ -225,9 +225,13 @@ export function withRows(
   run: (rows: string) => void,
 ): void {
   const { conn } = context;
+  // Staged also when a value is computed (a DEFAULT filling a NULL or a new column): an expression has
+  // no affinity, where the stored value will have the column's ('' >= -100 compares as text).
   const converted = desired.columns.some((d) => {
     const c = findColumn(current, d.name);
-    return c !== undefined && !c.generated && !d.generated && typeChanges(current, c, desired, d);
+    if (d.generated || c?.generated) return false;
+    if (!c) return d.default !== null;
+    return typeChanges(current, c, desired, d) || (fillDefault(d, 'x') !== 'x' && !c.notNull);
   });
   const select = projection(context, current, desired);
   if (!converted) {
@@ -260,7 +264,9 @@ export function projection(context: CheckContext, current: Table, desired: Table
     const c = findColumn(current, d.name);
     const value = c ? quoteId(context.origin.column(current.name, c.name)) : (defaultExpression(d) ?? 'NULL');
     // The new column's collation decides what counts as a duplicate or as equal in a CHECK.
-    parts.push(`${fillDefault(d, value)}${collationClause(d)} AS ${quoteId(d.name)}`);
+    // A column that is NOT NULL already has no NULL to fill, and stays a plain column reference.
+    const filled = c?.notNull ? value : fillDefault(d, value);
+    parts.push(`${filled}${collationClause(d)} AS ${quoteId(d.name)}`);
   }
   return `SELECT ${parts.join(', ')} FROM ${source(context, current)}`;
 }

@@ -36,6 +36,20 @@ export async function listTables(db: Database): Promise<TableInfo[]> {
   return tables;
 }
 
+/**
+ * Every table and view with its column names, for the query editor's completions.
+ * @example
+ * query.setSchema(await listColumns(db)); // { todos: ['id', 'title', …], … }
+ */
+export async function listColumns(db: Database): Promise<Record<string, string[]>> {
+  const rows = await db.query<{ t: string; c: string }>(
+    `SELECT o.name AS t, i.name AS c FROM (${APP_OBJECTS}) AS o, pragma_table_info(o.name) AS i ORDER BY o.name, i.cid`,
+  );
+  const columns: Record<string, string[]> = {};
+  for (const row of rows) columns[row.t] = [...(columns[row.t] ?? []), row.c];
+  return columns;
+}
+
 export interface Page {
   columns: string[];
   rows: Record<string, unknown>[];

@@ -23,11 +23,22 @@ export interface SqlEditor {
   view: EditorView;
   get(): string;
   set(text: string): void;
+  /** Completes these tables and columns (and SQLite's keywords). */
+  setSchema(schema: Record<string, string[]>): void;
   /** Puts the cursor in the editor. */
   focus(): void;
 }
 
 const dark = matchMedia('(prefers-color-scheme: dark)');
+
+/** One Dark on a darker ground, so that its comments and names read at WCAG AA contrast (≥ 4.5:1). */
+const darkTheme = [
+  oneDark,
+  EditorView.theme(
+    { '&': { backgroundColor: '#15171c' }, '.cm-gutters': { backgroundColor: '#15171c' } },
+    { dark: true },
+  ),
+];
 
 /**
  * Creates an editor inside `parent`.
@@ -36,6 +47,7 @@ const dark = matchMedia('(prefers-color-scheme: dark)');
  */
 export function createSqlEditor(parent: HTMLElement, options: SqlEditorOptions): SqlEditor {
   const theme = new Compartment();
+  const language = new Compartment();
   const view = new EditorView({
     parent,
     doc: options.doc ?? '',
@@ -53,9 +65,9 @@ export function createSqlEditor(parent: HTMLElement, options: SqlEditorOptions):
         ]),
       ),
       basicSetup,
-      sql({ dialect: SQLite }),
+      language.of(sql({ dialect: SQLite, upperCaseKeywords: true })),
       EditorView.lineWrapping,
-      theme.of(dark.matches ? oneDark : []),
+      theme.of(dark.matches ? darkTheme : []),
       EditorView.contentAttributes.of({ 'aria-label': options.label }),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) options.onChange?.(update.state.doc.toString());
@@ -63,12 +75,16 @@ export function createSqlEditor(parent: HTMLElement, options: SqlEditorOptions):
     ],
   });
   dark.addEventListener('change', () =>
-    view.dispatch({ effects: theme.reconfigure(dark.matches ? oneDark : []) }),
+    view.dispatch({ effects: theme.reconfigure(dark.matches ? darkTheme : []) }),
   );
   return {
     view,
     get: () => view.state.doc.toString(),
     set: (text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
     focus: () => view.focus(),
+    setSchema: (schema) =>
+      view.dispatch({
+        effects: language.reconfigure(sql({ dialect: SQLite, upperCaseKeywords: true, schema })),
+      }),
   };
 }

@@ -12,7 +12,7 @@ import {
   openFile,
   renderSummary,
 } from './current-database.ts';
-import { extractSchema, listTables } from './database-facts.ts';
+import { extractSchema, listColumns, listTables } from './database-facts.ts';
 import { byId } from './dom.ts';
 import { createSqlEditor } from './editor.ts';
 import { EXAMPLE_CURRENT } from './example.ts';
@@ -57,6 +57,7 @@ const app: App = createApp({
   target,
   refresh: async (a) => {
     await renderSummary(a, byId('current-summary'));
+    query.setSchema(await listColumns(a.session.db));
     await planTarget(a);
     await drawPanel(a, panels, activePanel);
     a.remember();

@@ -459,4 +459,28 @@ describe('regressions found by the property tests', () => {
         .blockers,
     ).toMatchObject([{ kind: 'foreign-key-violation', object: 'c', count: 1, rows: [1] }]);
   });
+
+  it('checks a foreign key again when its column gets NULLs filled with a DEFAULT', async () => {
+    const conn = await openDb(
+      `CREATE TABLE t (id INTEGER PRIMARY KEY, parent INTEGER DEFAULT 9 REFERENCES t (code), code UNIQUE);
+      INSERT INTO t VALUES (1, NULL, 5), (2, 5, 6);`,
+    );
+    const plan = planMigration(
+      conn,
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL DEFAULT 9 REFERENCES t (code), code UNIQUE);',
+    );
+    expect(plan.blockers).toMatchObject([{ kind: 'foreign-key-violation', count: 1, rows: [1] }]);
+  });
+
+  it('evaluates a new CHECK on values with the column affinity they will be stored with', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (k TEXT DEFAULT 0 PRIMARY KEY, v TEXT) STRICT; INSERT INTO t VALUES ('a', 'x'), ('', 'y');",
+    );
+    // '' >= -100 compares as text ('' < '-100'): the row with k = '' (rowid 2) violates it.
+    const plan = planMigration(
+      conn,
+      'CREATE TABLE t (k TEXT DEFAULT 0 PRIMARY KEY CHECK (k >= -100), v TEXT NOT NULL DEFAULT 3 CHECK (v > 2)) STRICT;',
+    );
+    expect(plan.blockers).toMatchObject([{ kind: 'check-violation', count: 1, rows: [2] }]);
+  });
 });
