@@ -137,7 +137,10 @@ export function defaultExpression(column: Column): string | null {
     }
     return token.text;
   }
-  return `(${text})`;
+  // A literal reads as itself; anything longer is kept together by parentheses.
+  const literal = tokens.length === 1 && ['string', 'number', 'blob'].includes(tokens[0]!.kind);
+  const signed = tokens.length === 2 && /^[-+]$/.test(tokens[0]!.text) && tokens[1]!.kind === 'number';
+  return literal || signed ? text : `(${text})`;
 }
 
 /** The column that is an alias of the rowid (INTEGER PRIMARY KEY), if any. */
