@@ -113,6 +113,8 @@ export function createApp(parts: AppParts): App {
           '×',
         ),
       );
+      // It is at the top of the page: bring it into view wherever the user was.
+      banner.scrollIntoView({ block: 'nearest' });
     },
     clearError() {
       banner.hidden = true;

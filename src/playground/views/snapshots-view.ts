@@ -14,7 +14,7 @@ export interface SnapshotHandlers {
 const REASONS: Record<string, string> = {
   'pre-migrate': 'before a migration',
   save: 'saved',
-  manual: 'a file opened, or a new database',
+  manual: 'a database opened or built here',
   restore: 'restored',
 };
 
