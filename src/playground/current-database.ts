@@ -3,6 +3,8 @@
  * INSERTs), or a .sqlite file. Each replaces the database and saves it as a snapshot, so the one it
  * replaced stays in the snapshot list and can be restored.
  */
+import { MoltError } from '../client/index.ts';
+import { splitStatements } from '../engine/index.ts';
 import type { App } from './app.ts';
 import { extractSchema, listTables } from './database-facts.ts';
 import { h, show } from './dom.ts';
@@ -24,13 +26,43 @@ export async function buildFromSql(app: App, sql: string, source: string): Promi
   try {
     await db.exec(sql);
   } catch (error) {
+    // Point at the statement: run them one by one in a transaction that rolls back.
+    const located = await locateFailure(app, sql).catch(() => undefined);
     if (previous) app.own.add((await db.snapshots.restore(previous.id)).id);
-    throw error;
+    throw located ?? error;
   }
   app.own.add((await db.save()).snapshot.id);
   app.current.set(sql);
   app.source = source;
   app.change = '';
+}
+
+/**
+ * Runs the script's statements one at a time in a transaction (which rolls back) and returns the error
+ * of the first that fails, naming it and its line; undefined when they all run.
+ */
+async function locateFailure(app: App, sql: string): Promise<MoltError | undefined> {
+  const { db } = app.session;
+  // A dump's own BEGIN / COMMIT would clash with the transaction around them.
+  const statements = splitStatements(sql).filter(
+    (text) => !/^(begin|commit|end|rollback)\b/i.test(text.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '')),
+  );
+  app.own.add((await db.import(new Uint8Array(0))).id);
+  try {
+    await db.transaction(statements.map((text) => ({ sql: text })));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof MoltError) || typeof error.details.statementIndex !== 'number') return undefined;
+    const index = error.details.statementIndex;
+    const statement = statements[index] ?? '';
+    let at = -1;
+    for (const text of statements.slice(0, index + 1)) {
+      const found = sql.indexOf(text, at + 1);
+      if (found >= 0) at = found;
+    }
+    const line = sql.slice(0, Math.max(at, 0)).split('\n').length;
+    return new MoltError(error.code, error.message, { ...error.details, statement, line });
+  }
 }
 
 /** Loads the example: v1 with its rows as the current database, v2 as the target. */

@@ -78,7 +78,12 @@ export function describeError(error: unknown): ErrorMessage {
     case 'foreign-key-violation':
       return make('The change would break a constraint', `${error.message}. Nothing was changed.`);
     case 'sqlite-error':
-      return make('SQLite could not run this', error.message);
+      return make(
+        'SQLite could not run this',
+        text('statement')
+          ? `SQLite says "${error.message}" at line ${error.details.line}, in: ${oneLine(text('statement'))}`
+          : error.message,
+      );
     default:
       return make('Something went wrong', error.message);
   }

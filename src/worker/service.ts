@@ -202,7 +202,15 @@ export function createService(deps: ServiceDeps): MoltService {
         const { conn } = current();
         conn.exec('BEGIN IMMEDIATE');
         try {
-          const results = statements.map((s) => execute(conn, s.sql, s.params));
+          const results = statements.map((s, index) => {
+            try {
+              return execute(conn, s.sql, s.params);
+            } catch (error) {
+              // Which statement failed, for the caller to point at.
+              const data = toErrorData(error);
+              throw new MoltError(data.code, data.message, { ...data.details, statementIndex: index });
+            }
+          });
           conn.exec('COMMIT');
           return results;
         } catch (error) {

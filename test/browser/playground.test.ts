@@ -312,6 +312,9 @@ CREATE INDEX books_by_year ON books(year) WHERE year IS NOT NULL;
     await settle(page);
     expect(await page.locator('#banner').getAttribute('data-code')).toBe('sqlite-error');
     expect(await page.locator('#banner').textContent()).toContain('no such table: nope');
+    expect(await page.locator('#banner').textContent()).toContain(
+      'at line 2, in: INSERT INTO nope VALUES (1)',
+    );
     expect(await page.locator('#current-summary [data-table="todos"]').count()).toBe(1);
 
     await setEditor(

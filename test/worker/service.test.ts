@@ -102,6 +102,20 @@ describe('worker service over Comlink', () => {
     expect(second.messages).toMatchObject([{ type: 'schema-changed', reason: 'migrate' }]);
   });
 
+  it('runs a transaction all or nothing, and names the statement that failed', async () => {
+    const a = start({ migrations: V1 });
+    await a.db.ready;
+    const error = await a.db
+      .transaction([
+        { sql: "INSERT INTO notes (body) VALUES ('kept out')" },
+        { sql: 'INSERT INTO nope VALUES (1)' },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'sqlite-error', details: { statementIndex: 1 } });
+    expect(await a.db.query('SELECT count(*) AS n FROM notes')).toEqual([{ n: 0 }]);
+    await a.db.close();
+  });
+
   it('sends errors across with their codes: schema-invalid, blocked, checksum-mismatch, locked', async () => {
     expect(await codeOf(start({ schema: 'CREATE TABLEX nope (x);' }).db.ready)).toBe('schema-invalid');
 
