@@ -259,16 +259,30 @@ export function withRows(
  */
 export function projection(context: CheckContext, current: Table, desired: Table): string {
   const parts = [`${sampleKey(current)} AS _molt_key`];
+  const alias = rowidAlias(desired);
   for (const d of desired.columns) {
     if (d.generated) continue;
     const c = findColumn(current, d.name);
-    const value = c ? quoteId(context.origin.column(current.name, c.name)) : (defaultExpression(d) ?? 'NULL');
+    let value = c ? quoteId(context.origin.column(current.name, c.name)) : (defaultExpression(d) ?? 'NULL');
+    if (d === alias) value = aliasValue(context, current, c, value);
     // The new column's collation decides what counts as a duplicate or as equal in a CHECK.
     // A column that is NOT NULL already has no NULL to fill, and stays a plain column reference.
     const filled = c?.notNull ? value : fillDefault(d, value);
     parts.push(`${filled}${collationClause(d)} AS ${quoteId(d.name)}`);
   }
   return `SELECT ${parts.join(', ')} FROM ${source(context, current)}`;
+}
+
+/**
+ * The id a row gets in a column that becomes INTEGER PRIMARY KEY, as the rebuild's copy assigns it: a
+ * new column takes over the rowid; a NULL gets the next id after the largest, in copy order.
+ */
+function aliasValue(context: CheckContext, current: Table, c: Column | undefined, value: string): string {
+  const rowid = current.withoutRowid ? undefined : rowidName(current);
+  if (!c) return rowid ?? value;
+  if (c === rowidAlias(current)) return value;
+  const order = rowid ?? sampleKey(current);
+  return `IFNULL(${value}, IFNULL((SELECT max(${value}) FROM ${source(context, current)}), 0) + row_number() OVER (PARTITION BY ${value} IS NULL ORDER BY ${order}))`;
 }
 
 /** Adds the generated columns, one layer each, in declaration order (one may use another). */

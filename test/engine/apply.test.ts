@@ -483,4 +483,19 @@ describe('regressions found by the property tests', () => {
     );
     expect(plan.blockers).toMatchObject([{ kind: 'check-violation', count: 1, rows: [2] }]);
   });
+
+  it('checks the ids a column gets when it becomes INTEGER PRIMARY KEY against its own foreign key', async () => {
+    const v2 =
+      'CREATE TABLE t (id INTEGER PRIMARY KEY REFERENCES t (code), n INTEGER NOT NULL, code UNIQUE);';
+    const conn = await openDb(
+      "CREATE TABLE t (id REAL REFERENCES t (code), n INTEGER PRIMARY KEY, code UNIQUE); INSERT INTO t VALUES (NULL, 5, 'x');",
+    );
+    // The NULL id becomes 1, and no row has code 1.
+    expect(planMigration(conn, v2).blockers).toMatchObject([{ kind: 'foreign-key-violation', count: 1 }]);
+    const fits = await openDb(
+      'CREATE TABLE t (id REAL REFERENCES t (code), n INTEGER PRIMARY KEY, code UNIQUE); INSERT INTO t VALUES (NULL, 5, 1);',
+    );
+    migrate(fits, v2);
+    expect(fits.query('SELECT id, n, code FROM t')).toEqual([{ id: 1, n: 5, code: 1 }]);
+  });
 });
