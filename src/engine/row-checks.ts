@@ -145,9 +145,13 @@ function checkStrictDefault(context: CheckContext, current: Table, d: Column, wh
 
 /** CHECK, UNIQUE and FOREIGN KEY constraints the table did not have (or had under other rules). */
 function checkConstraints(context: CheckContext, current: Table, desired: Table): void {
+  const alias = rowidAlias(desired);
+  // New values: NULLs filled with a DEFAULT, or NULLs given ids by a column becoming INTEGER PRIMARY KEY.
   const filled = (name: string) => {
     const d = findColumn(desired, name);
-    return d !== undefined && fillDefault(d, 'x') !== 'x' && !findColumn(current, name)?.notNull;
+    const c = findColumn(current, name);
+    if (d !== undefined && d === alias && c !== undefined && c !== rowidAlias(current)) return true;
+    return d !== undefined && fillDefault(d, 'x') !== 'x' && !c?.notNull;
   };
   // A CHECK is evaluated again when the values it sees may change: NULLs filled with a DEFAULT, values
   // converted to a new type, text compared under a new collation.
@@ -160,16 +164,18 @@ function checkConstraints(context: CheckContext, current: Table, desired: Table)
   const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
   // A unique set is checked again when its columns compare differently (collation, type) or get new
   // values (NULLs filled with a DEFAULT can collide with each other and with existing values).
-  const knownUnique = new Set(uniqueSets(current).map((u) => uniqueKey(current, u)));
-  const uniques = uniqueSets(desired).filter(
-    (u) => !knownUnique.has(uniqueKey(desired, u)) || u.some(filled),
-  );
-  // A foreign key is checked again when its child columns change type: '0' no longer matches 0.
+  // Values converted on the way in ('007' becomes 7 under a new type, or when STRICT goes) can collide too.
   const retyped = (name: string) => {
     const c = findColumn(current, name);
     const d = findColumn(desired, name);
     return c !== undefined && d !== undefined && typeChanges(current, c, desired, d);
   };
+  const knownUnique = new Set(uniqueSets(current).map((u) => uniqueKey(current, u)));
+  const uniques = uniqueSets(desired).filter(
+    (u) => !knownUnique.has(uniqueKey(desired, u)) || u.some((name) => filled(name) || retyped(name)),
+  );
+  // A foreign key is checked again when its child columns change type ('0' no longer matches 0) or
+  // get filled NULLs, and when the parent's keys change.
   const fks = desired.foreignKeys.filter(
     (fk) =>
       !current.foreignKeys.some((k) => JSON.stringify(k) === JSON.stringify(fk)) ||

@@ -492,10 +492,23 @@ describe('regressions found by the property tests', () => {
     );
     // The NULL id becomes 1, and no row has code 1.
     expect(planMigration(conn, v2).blockers).toMatchObject([{ kind: 'foreign-key-violation', count: 1 }]);
+    // The same when the foreign key and the column's type were there before.
+    const kept = await openDb(
+      "CREATE TABLE t (id INTEGER REFERENCES t (code), n INTEGER, code UNIQUE, PRIMARY KEY (id, n)); INSERT INTO t VALUES (NULL, 5, 'x');",
+    );
+    expect(planMigration(kept, v2).blockers).toMatchObject([{ kind: 'foreign-key-violation', count: 1 }]);
     const fits = await openDb(
       'CREATE TABLE t (id REAL REFERENCES t (code), n INTEGER PRIMARY KEY, code UNIQUE); INSERT INTO t VALUES (NULL, 5, 1);',
     );
     migrate(fits, v2);
     expect(fits.query('SELECT id, n, code FROM t')).toEqual([{ id: 1, n: 5, code: 1 }]);
+  });
+
+  it('checks a kept UNIQUE again when its values are converted (STRICT dropped: ANY becomes NUMERIC)', async () => {
+    const conn = await openDb(
+      "CREATE TABLE t (k ANY PRIMARY KEY) STRICT; INSERT INTO t VALUES ('007'), (7), ('x');",
+    );
+    const plan = planMigration(conn, 'CREATE TABLE t (k ANY PRIMARY KEY);', { allowDataLoss: true });
+    expect(plan.blockers).toMatchObject([{ kind: 'unique-violation', count: 2 }]);
   });
 });
