@@ -84,7 +84,9 @@ export function copyColumns(
     const target = quoteId(d.name);
     if (c) {
       columns.push(target);
-      values.push(fillDefault(d, quoteId(c.storedAs ?? c.name)));
+      // A NULL in an INTEGER PRIMARY KEY gets a new id, as an INSERT gives it, never the DEFAULT.
+      const value = quoteId(c.storedAs ?? c.name);
+      values.push(d === desiredAlias ? value : fillDefault(d, value));
       // A column becoming INTEGER PRIMARY KEY: a NULL in it gets a new id, max + 1 at that moment, so
       // the rows with ids go first and no new id can collide with one still to come.
       if (d === desiredAlias && c !== rowidAlias(current))

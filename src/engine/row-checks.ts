@@ -273,7 +273,7 @@ export function projection(context: CheckContext, current: Table, desired: Table
     if (d === alias) value = aliasValue(context, current, c, value);
     // The new column's collation decides what counts as a duplicate or as equal in a CHECK.
     // A column that is NOT NULL already has no NULL to fill, and stays a plain column reference.
-    const filled = c?.notNull ? value : fillDefault(d, value);
+    const filled = c?.notNull || d === alias ? value : fillDefault(d, value);
     parts.push(`${filled}${collationClause(d)} AS ${quoteId(d.name)}`);
   }
   return `SELECT ${parts.join(', ')} FROM ${source(context, current)}`;

@@ -511,4 +511,16 @@ describe('regressions found by the property tests', () => {
     const plan = planMigration(conn, 'CREATE TABLE t (k ANY PRIMARY KEY);', { allowDataLoss: true });
     expect(plan.blockers).toMatchObject([{ kind: 'unique-violation', count: 2 }]);
   });
+
+  it('gives a NULL in a column becoming INTEGER PRIMARY KEY a new id, not its DEFAULT', async () => {
+    const conn = await openDb(
+      'CREATE TABLE t (k INTEGER, v TEXT, PRIMARY KEY (k, v)); INSERT INTO t VALUES (NULL, 1), (4, 2), (NULL, 3);',
+    );
+    migrate(conn, 'CREATE TABLE t (k INTEGER NOT NULL DEFAULT 1.5, v TEXT, PRIMARY KEY (k));');
+    expect(conn.query('SELECT k, v FROM t ORDER BY v')).toEqual([
+      { k: 5, v: '1' },
+      { k: 4, v: '2' },
+      { k: 6, v: '3' },
+    ]);
+  });
 });
