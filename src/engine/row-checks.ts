@@ -113,6 +113,7 @@ function checkNewRowidAlias(context: CheckContext, current: Table, c: Column, d:
       message: `${counted(nulls.count, 'row')} with NULL in ${object} ${nulls.count === 1 ? 'gets a new id' : 'get new ids'}`,
       count: nulls.count,
     });
+    checkIdsLeft(context, current, column, object, nulls);
   }
   checkTypeChange(context, current, c, { ...d, type: 'INTEGER' }, true);
 }
@@ -141,6 +142,31 @@ function checkStrictDefault(context: CheckContext, current: Table, d: Column, wh
   } finally {
     conn.exec('DROP TABLE IF EXISTS temp._molt_default');
   }
+}
+
+/**
+ * New ids count up from the largest; past 2^63 - 1 an AUTOINCREMENT table has none left (SQLITE_FULL),
+ * and a plain one picks unused ids at random, which the planner cannot foresee either.
+ */
+function checkIdsLeft(
+  context: CheckContext,
+  current: Table,
+  column: string,
+  object: string,
+  nulls: ReturnType<typeof findRows>,
+): void {
+  const [row] = context.conn.query(
+    `SELECT max(${column}) >= 9223372036854775807 - ? AS full FROM ${source(context, current)} WHERE typeof(${column}) IN ('integer', 'real')`,
+    [nulls.count - 1],
+  );
+  if (Number(row?.full ?? 0) !== 1) return;
+  context.result.blockers.push({
+    kind: 'not-null-violation',
+    object,
+    message: `${counted(nulls.count, 'row')} with NULL in ${object} would need ids past the largest integer`,
+    ...nulls,
+    hint: `give those rows ids in a migration first`,
+  });
 }
 
 /** CHECK, UNIQUE and FOREIGN KEY constraints the table did not have (or had under other rules). */

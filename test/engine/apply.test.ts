@@ -523,4 +523,18 @@ describe('regressions found by the property tests', () => {
       { k: 6, v: '3' },
     ]);
   });
+
+  it('blocks NULLs that would need ids past the largest integer in a new INTEGER PRIMARY KEY', async () => {
+    const conn = await openDb(
+      'CREATE TABLE t (k INT, v TEXT PRIMARY KEY); INSERT INTO t VALUES (9223372036854775807, 1), (NULL, 2);',
+    );
+    expect(
+      planMigration(conn, 'CREATE TABLE t (k INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);').blockers,
+    ).toMatchObject([{ kind: 'not-null-violation', count: 1 }]);
+    const room = await openDb(
+      'CREATE TABLE t (k INT, v TEXT PRIMARY KEY); INSERT INTO t VALUES (41, 1), (NULL, 2);',
+    );
+    migrate(room, 'CREATE TABLE t (k INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);');
+    expect(room.query('SELECT k FROM t ORDER BY k')).toEqual([{ k: 41 }, { k: 42 }]);
+  });
 });
