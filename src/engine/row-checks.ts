@@ -183,8 +183,7 @@ function checkConstraints(context: CheckContext, current: Table, desired: Table)
   // converted to a new type, text compared under a new collation.
   const valuesChange = desired.columns.some((d) => {
     const c = findColumn(current, d.name);
-    if (!c) return false;
-    return filled(d.name) || typeChanges(current, c, desired, d) || collationOf(c) !== collationOf(d);
+    return c !== undefined && (filled(d.name) || valuesMayChange(current, c, desired, d));
   });
   const known = new Set(valuesChange ? [] : constraintChecks(current).map(canonicalSql));
   const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
@@ -473,9 +472,13 @@ function keyChanges(context: CheckContext, before: Table, parent: Table, name: s
   const d = findColumn(parent, name);
   if (name === 'rowid' || !d) return false;
   const c = findColumn(before, context.origin.column(parent.name, name));
+  return !c || valuesMayChange(before, c, parent, d);
+}
+
+/** Whether a kept column's values read differently afterwards: a new type or collation, filled NULLs. */
+function valuesMayChange(current: Table, c: Column, desired: Table, d: Column): boolean {
   return (
-    !c ||
-    typeChanges(before, c, parent, d) ||
+    typeChanges(current, c, desired, d) ||
     collationOf(c) !== collationOf(d) ||
     (fillDefault(d, 'x') !== 'x' && !c.notNull)
   );

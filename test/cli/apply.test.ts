@@ -1,6 +1,6 @@
-import { chmod, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { planMigration } from '../../src/engine/index.ts';
 import { loadSqlJs, openSqlJs } from '../../src/sqlite/index.ts';
 import {
@@ -14,23 +14,15 @@ import {
   REBUILD_SCHEMA,
   sha256File,
   strayFiles,
-  tempFolder,
+  testFolders,
   writeDatabase,
 } from './helpers.ts';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let count = 0;
-
-beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempFolder());
-});
-afterAll(() => cleanup());
+const folders = testFolders();
 
 /** A folder of its own per test (they run concurrently) with the base database and a schema. */
 async function setup(schema: string): Promise<{ dir: string; db: string }> {
-  const dir = join(root, String(++count));
-  await mkdir(dir);
+  const dir = await folders.next();
   await writeDatabase(join(dir, 'app.sqlite'), BASE_SQL);
   await writeFile(join(dir, 'schema.sql'), schema);
   return { dir, db: join(dir, 'app.sqlite') };
@@ -175,8 +167,7 @@ describe.concurrent('molt apply', () => {
 
 describe('molt apply on an empty file', () => {
   test('an empty file is an empty database: the schema is created in it', async () => {
-    const dir = join(root, 'empty');
-    await mkdir(dir);
+    const dir = await folders.next();
     await writeFile(join(dir, 'app.sqlite'), '');
     await writeFile(join(dir, 'schema.sql'), BASE_SCHEMA);
     const result = await moltInProcess(['apply', 'app.sqlite', 'schema.sql'], dir);

@@ -1,6 +1,6 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   BASE_SCHEMA,
   BASE_SQL,
@@ -8,23 +8,15 @@ import {
   molt,
   moltInProcess,
   REBUILD_SCHEMA,
-  tempFolder,
+  testFolders,
   writeDatabase,
   writeMigrations,
 } from './helpers.ts';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let count = 0;
-
-beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempFolder());
-});
-afterAll(() => cleanup());
+const folders = testFolders();
 
 async function setup(sql = BASE_SQL) {
-  const dir = join(root, String(++count));
-  await mkdir(dir);
+  const dir = await folders.next();
   const db = join(dir, 'app.sqlite');
   await writeDatabase(db, sql);
   await writeFile(join(dir, 'schema.sql'), BASE_SCHEMA);

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { hostname, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { loadSqlJs, openSqlJs } from '../../src/sqlite/index.ts';
 
@@ -77,6 +78,30 @@ export async function moltInProcess(args: string[], cwd: string): Promise<RunRes
 export async function tempFolder(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'molt-cli-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A temporary folder for the test file (made before its tests, removed after them) and a fresh
+ * numbered subfolder per call, since the tests run concurrently.
+ * @example
+ * const folders = testFolders();
+ * const dir = await folders.next();
+ */
+export function testFolders(): { next: () => Promise<string> } {
+  let root = '';
+  let cleanup = async () => {};
+  let count = 0;
+  beforeAll(async () => {
+    ({ dir: root, cleanup } = await tempFolder());
+  });
+  afterAll(() => cleanup());
+  return {
+    next: async () => {
+      const dir = join(root, String(++count));
+      await mkdir(dir);
+      return dir;
+    },
+  };
 }
 
 /** Writes a database file built by running `sql` in sql.js. */

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { acquireLock, lockPathFor } from '../../src/cli/lock.ts';
 import {
   BASE_SQL,
@@ -14,7 +14,7 @@ import {
   REBUILD_SCHEMA,
   sha256File,
   startMolt,
-  tempFolder,
+  testFolders,
   waitUntil,
   writeDatabase,
   writeLock,
@@ -22,19 +22,11 @@ import {
   writeMigrations,
 } from './helpers.ts';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let count = 0;
-
-beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempFolder());
-});
-afterAll(() => cleanup());
+const folders = testFolders();
 
 /** A folder of its own per test: the base database, a schema, and a slow-ish set of migrations. */
 async function setup() {
-  const dir = join(root, String(++count));
-  await mkdir(dir);
+  const dir = await folders.next();
   const db = join(dir, 'app.sqlite');
   await writeDatabase(db, BASE_SQL);
   await writeFile(join(dir, 'schema.sql'), REBUILD_SCHEMA);

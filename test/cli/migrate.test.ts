@@ -1,6 +1,6 @@
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   BASE_SCHEMA,
   BASE_SQL,
@@ -9,19 +9,12 @@ import {
   moltInProcess,
   queryFile,
   sha256File,
-  tempFolder,
+  testFolders,
   writeDatabase,
   writeMigrations,
 } from './helpers.ts';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let count = 0;
-
-beforeAll(async () => {
-  ({ dir: root, cleanup } = await tempFolder());
-});
-afterAll(() => cleanup());
+const folders = testFolders();
 
 /** Migrations for BASE_SQL's database: a column, a table filled from rows, a data fix. */
 const MIGRATIONS = {
@@ -42,8 +35,7 @@ CREATE INDEX tags_post ON tags(post_id);
 
 /** A folder of its own per test (they run concurrently): the base database, migrations, schema. */
 async function setup(migrations: Record<string, string> = MIGRATIONS) {
-  const dir = join(root, String(++count));
-  await mkdir(dir);
+  const dir = await folders.next();
   const db = join(dir, 'app.sqlite');
   await writeDatabase(db, BASE_SQL);
   await writeMigrations(join(dir, 'migrations'), migrations);
@@ -122,7 +114,7 @@ describe.concurrent('molt migrate', () => {
   });
 
   test('an empty file becomes the full schema, with its rows', async () => {
-    const dir = join(root, String(++count));
+    const dir = await folders.next();
     await writeMigrations(join(dir, 'migrations'), {
       '0001_schema.sql': BASE_SCHEMA,
       '0002_seed.sql':

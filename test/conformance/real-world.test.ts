@@ -12,20 +12,19 @@
  *
  * Cases with a `known` note are what the engine gets wrong today: they run as expected failures.
  */
-import { createHash } from 'node:crypto';
 import type { SqlJsStatic } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyPlan,
   diffCanonical,
   inspectSchema,
-  isMoltError,
   loadDesiredSchema,
   planMigration,
   type Renames,
   type Table,
 } from '../../src/engine/index.ts';
 import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/sql-js.ts';
+import { codeOf, hashBytes } from '../support/outcomes.ts';
 import { CASES, type RealWorldCase } from './real-world-cases.ts';
 
 describe('real-world schema pairs', () => {
@@ -77,7 +76,7 @@ function kindOf(c: RealWorldCase): string {
 
 function runCase(conn: SqlJsConnection, c: RealWorldCase): void {
   const options = c.options ?? {};
-  const bytes = digest(conn.export());
+  const bytes = hashBytes(conn.export());
   const expectation = c.expect;
 
   if (expectation === 'converges') {
@@ -110,25 +109,12 @@ function runCase(conn: SqlJsConnection, c: RealWorldCase): void {
     expect(sortBlockers(found)).toEqual(sortBlockers(expectation.blockers));
     expect(codeOf(() => applyPlan(conn, plan))).toBe('blocked');
   }
-  expect(digest(conn.export())).toBe(bytes);
+  expect(hashBytes(conn.export())).toBe(bytes);
   expect(conn.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
 }
 
 function sortBlockers<T extends { kind: string; object: string; count: number }>(list: T[]): string[] {
   return list.map((b) => `${b.kind} ${b.object} ${b.count}`).sort();
-}
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return isMoltError(error) ? error.code : `not a MoltError: ${String(error)}`;
-  }
-  return 'no error';
-}
-
-function digest(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 // --- Kept values ---------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@
  * `skip_tables`) are ignored: those cases run as plain declarative migrations, where molt drops what the
  * desired schema lacks (with allowDataLoss), and must converge like every other case.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SqlJsStatic } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +24,6 @@ import {
   applyPlan,
   diffCanonical,
   inspectSchema,
-  isMoltError,
   loadDesiredSchema,
   type Plan,
   planMigration,
@@ -33,6 +31,7 @@ import {
   type Schema,
 } from '../../src/engine/index.ts';
 import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/index.ts';
+import { codeOf, hashBytes } from '../support/outcomes.ts';
 import {
   compareKept,
   fold,
@@ -153,14 +152,14 @@ function migrate(conn: SqlJsConnection, targetSql: string, renames: Renames): Pl
   const target = loadDesiredSchema(conn, targetSql);
   const mapping = mappingFrom(schemaBefore, target.schema, merge(target.hints, renames));
   const before = snapshotValues(conn);
-  const bytes = digest(conn.export());
+  const bytes = hashBytes(conn.export());
 
   const careful = planMigration(conn, targetSql, { renames });
   for (const blocker of careful.blockers) expect(['data-loss', 'possible-rename']).toContain(blocker.kind);
   expect(careful.blockers.map((b) => fold(b.object)).sort()).toEqual(lostValues(before, mapping));
   if (careful.blockers.length > 0) {
     expect(codeOf(() => applyPlan(conn, careful))).toBe('blocked');
-    expect(digest(conn.export())).toBe(bytes);
+    expect(hashBytes(conn.export())).toBe(bytes);
   }
 
   const plan = planMigration(conn, targetSql, { renames, allowDataLoss: true });
@@ -210,17 +209,4 @@ function merge(a: Renames, b: Renames): Renames {
     columns: { ...a.columns, ...b.columns },
     indexes: { ...a.indexes, ...b.indexes },
   };
-}
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return isMoltError(error) ? error.code : `not a MoltError: ${String(error)}`;
-  }
-  return 'no error';
-}
-
-function digest(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

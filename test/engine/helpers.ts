@@ -2,7 +2,6 @@
  * Shared helpers for engine tests: real sql.js databases, byte hashes, and the round trip every
  * migration test ends with (apply, inspect, compare with the pristine target, check kept values).
  */
-import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import {
   type ApplyReport,
@@ -24,9 +23,7 @@ export async function openDb(sql = ''): Promise<SqlJsConnection> {
   return conn;
 }
 
-export function hashBytes(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { hashBytes } from '../support/outcomes.ts';
 
 /** Every row of a table as `quote()`d text, keyed by rowid (or the whole row for WITHOUT ROWID). */
 export function snapshotRows(

@@ -3,7 +3,6 @@
  * planMigration either refuses an invalid schema or blocks without touching the database, or applyPlan
  * reaches the pristine target with every kept value intact, or fails and leaves the bytes identical.
  */
-import { createHash } from 'node:crypto';
 import type { SqlJsStatic } from 'sql.js';
 import { expect } from 'vitest';
 import {
@@ -16,6 +15,7 @@ import {
   planMigration,
 } from '../../src/engine/index.ts';
 import { openSqlJs, type SqlJsConnection } from '../../src/sqlite/index.ts';
+import { codeOf, hashBytes } from './outcomes.ts';
 import { generateScenario, insertRandomRows, type Scenario } from './random-migration.ts';
 import type { Choices, ColumnModel, TableModel } from './random-schema.ts';
 import {
@@ -71,7 +71,7 @@ function checkScenario(
   scenario: Scenario,
   options: ScenarioOptions,
 ): string {
-  const bytes = digest(conn.export());
+  const bytes = hashBytes(conn.export());
   const before = snapshotValues(conn);
   const sequences = readSequences(conn);
   let plan: Plan;
@@ -81,23 +81,23 @@ function checkScenario(
       allowDataLoss: scenario.allowDataLoss,
     });
   } catch (error) {
-    expect(digest(conn.export()), 'planning changed the database').toBe(bytes);
+    expect(hashBytes(conn.export()), 'planning changed the database').toBe(bytes);
     if (scenario.invalid !== null && isMoltError(error, 'schema-invalid')) return 'schema-invalid';
     throw error;
   }
   expect(scenario.invalid, 'an invalid desired schema was planned').toBeNull();
-  expect(digest(conn.export()), 'planning changed the database').toBe(bytes);
+  expect(hashBytes(conn.export()), 'planning changed the database').toBe(bytes);
 
   if (plan.blockers.length > 0) {
     expect(codeOf(() => applyPlan(conn, plan))).toBe('blocked');
-    expect(digest(conn.export()), 'a blocked plan changed the database').toBe(bytes);
+    expect(hashBytes(conn.export()), 'a blocked plan changed the database').toBe(bytes);
     return 'blocked';
   }
 
   try {
     applyPlan(conn, plan);
   } catch (error) {
-    expect(digest(conn.export()), 'a failed apply changed the database').toBe(bytes);
+    expect(hashBytes(conn.export()), 'a failed apply changed the database').toBe(bytes);
     expect(conn.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     if (options.strictApply) throw error;
     return `apply failed (${isMoltError(error) ? error.code : String(error)})`;
@@ -262,17 +262,4 @@ function readSequences(conn: SqlJsConnection): Map<string, number> {
 
 function autoincrement(table: TableModel): boolean {
   return table.primaryKey.kind === 'alias' && table.primaryKey.autoincrement;
-}
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return isMoltError(error) ? error.code : `not a MoltError: ${String(error)}`;
-  }
-  return 'no error';
-}
-
-function digest(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
