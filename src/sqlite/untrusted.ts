@@ -4,8 +4,10 @@
  * functions are not trusted, cell sizes are checked, and `quick_check` runs before anything else.
  */
 import { MoltError } from '../engine/errors.ts';
-import type { SqliteConnection } from './port.ts';
+import { checkQuickly } from './integrity.ts';
 import { openSqlJs, type SqlJsConnection } from './sql-js.ts';
+
+export { checkQuickly };
 
 /** The first 16 bytes of every SQLite database file (sqlite.org/fileformat2.html#magic_header_string). */
 const SQLITE_HEADER = new TextEncoder().encode('SQLite format 3\0');
@@ -48,33 +50,5 @@ export function openUntrusted(
   } catch (error) {
     conn.close();
     throw error;
-  }
-}
-
-/**
- * Runs `PRAGMA quick_check` and throws `corrupt-database` with SQLite's findings unless it says ok.
- * @example
- * checkQuickly(conn, 'app.sqlite');
- */
-export function checkQuickly(conn: SqliteConnection, label: string): void {
-  let problems: string[];
-  try {
-    problems = conn
-      .query('PRAGMA quick_check')
-      .map((row) => String(Object.values(row)[0]))
-      .filter((line) => line !== 'ok');
-  } catch (error) {
-    // SQLite stops at the first page it cannot read ("database disk image is malformed").
-    problems = [error instanceof Error ? error.message : String(error)];
-  }
-  if (problems.length > 0) {
-    throw new MoltError(
-      'corrupt-database',
-      `${label} failed quick_check: ${problems.slice(0, 3).join('; ')}`,
-      {
-        path: label,
-        problems: problems.slice(0, 20),
-      },
-    );
   }
 }

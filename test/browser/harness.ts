@@ -64,21 +64,38 @@ export interface PageServer {
  * const server = await startPageServer(join(REPO_ROOT, 'bench/pages'));
  * await page.goto(`${server.url}/snapshots.html`);
  */
-export async function startPageServer(root = join(REPO_ROOT, 'test/browser/pages')): Promise<PageServer> {
+export async function startPageServer(
+  root = join(REPO_ROOT, 'test/browser/pages'),
+  options: PageServerOptions = {},
+): Promise<PageServer> {
   const server: ViteDevServer = await createServer({
     configFile: false,
     root,
     logLevel: 'warn',
     clearScreen: false,
     // One cache per served folder: two servers optimising into one folder at once can corrupt it.
-    cacheDir: join(REPO_ROOT, 'node_modules/.vite', `browser-harness-${basename(root)}`),
+    cacheDir: join(
+      REPO_ROOT,
+      'node_modules/.vite',
+      `browser-harness-${basename(root)}${options.cacheSuffix ? `-${options.cacheSuffix}` : ''}`,
+    ),
     // Pre-bundle the CommonJS and bare-import dependencies up front: discovering them on first load
     // makes Vite reload the page mid-test.
     optimizeDeps: {
-      include: ['sql.js', 'idb-keyval', 'comlink', '@noble/hashes/sha2.js', '@noble/hashes/utils.js'],
+      include: [
+        'sql.js',
+        'idb-keyval',
+        'comlink',
+        '@noble/hashes/sha2.js',
+        '@noble/hashes/utils.js',
+        '@sqlite.org/sqlite-wasm',
+        ...(options.optimize ?? []),
+      ],
     },
     // `/src/...` means the repository's src folder, whatever folder the server serves.
-    resolve: { alias: [{ find: /^\/src\//, replacement: `${join(REPO_ROOT, 'src')}/` }] },
+    resolve: {
+      alias: [{ find: /^\/src\//, replacement: `${join(REPO_ROOT, 'src')}/` }, ...(options.alias ?? [])],
+    },
     server: {
       host: '127.0.0.1',
       port: 0,
@@ -91,6 +108,16 @@ export async function startPageServer(root = join(REPO_ROOT, 'test/browser/pages
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('Vite did not report a TCP address');
   return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}
+
+/** What a suite may add to the page server. */
+export interface PageServerOptions {
+  /** Import rewrites, as Vite's `resolve.alias` (a suite that runs Node suites in a page shims modules). */
+  alias?: { find: RegExp; replacement: string }[];
+  /** More bare imports to pre-bundle up front. */
+  optimize?: string[];
+  /** Keeps this server's dependency cache apart from others serving the same folder with other aliases. */
+  cacheSuffix?: string;
 }
 
 /**
@@ -151,6 +178,8 @@ export interface DescribeBrowserOptions {
   root?: string;
   /** Extra Chromium flags for the shared browser. */
   args?: string[];
+  /** Aliases and pre-bundled imports for the page server. */
+  server?: PageServerOptions;
 }
 
 /**
@@ -222,7 +251,7 @@ function createFixtureState(options: DescribeBrowserOptions) {
   return {
     fixture,
     async start() {
-      server = await startPageServer(options.root);
+      server = await startPageServer(options.root, options.server);
       browser = await launchChromium(options.args);
     },
     async stop() {
