@@ -126,7 +126,7 @@ export function plainValue(column: ColumnFacts, row: number, random: Random): st
     case 'numeric':
       return column.strict ? String(tag) : `${tag / 4}`;
     case 'text': {
-      const word = WORDS[pickIndex(random, WORDS.length)]!;
+      const word = WORDS[tag < 8 ? tag : pickIndex(random, WORDS.length)]!;
       return `'${word} ${tag}'`;
     }
     case 'blob':

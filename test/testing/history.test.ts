@@ -188,7 +188,7 @@ ALTER TABLE authors_new RENAME TO authors;`,
   });
 
   it('a migration deleting parents of ON DELETE CASCADE children fails on the orphans, or loses the rows it deletes', () => {
-    const deleteParents = { id: '0002_cleanup', up: "DELETE FROM authors WHERE name = '';" };
+    const deleteParents = { id: '0002_cleanup', up: 'DELETE FROM authors WHERE email IS NULL;' };
     const orphans = only(
       run([{ name: '1', migrations: [{ id: '0001', up: V1 }] }], {
         migrations: [{ id: '0001', up: V1 }, deleteParents],
@@ -196,12 +196,12 @@ ALTER TABLE authors_new RENAME TO authors;`,
     );
     expect(orphans.outcome).toBe('failed');
     expect(orphans.problems[0]).toMatchObject({ kind: 'failed', error: { code: 'foreign-key-violation' } });
-    // One author with an empty name and one of its books.
+    // One author without an e-mail and one of its books.
     expect(orphans.repro?.rows).toBe(2);
 
     const cascade = {
       id: '0002_cleanup',
-      up: "DELETE FROM books WHERE author_id IN (SELECT id FROM authors WHERE name = '');\nDELETE FROM authors WHERE name = '';",
+      up: 'DELETE FROM books WHERE author_id IN (SELECT id FROM authors WHERE email IS NULL);\nDELETE FROM authors WHERE email IS NULL;',
     };
     const lost = only(
       run([{ name: '1', migrations: [{ id: '0001', up: V1 }] }], {

@@ -7,8 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { migrationPrefixes } from '../../src/cli/history.ts';
+import { migrationPrefixes, readHistoryFolder } from '../../src/cli/history.ts';
 import { readMigrationsFolder } from '../../src/cli/migrations-folder.ts';
+import { splitStatements } from '../../src/engine/index.ts';
 import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/sql-js.ts';
 import { type Problem, type Release, testHistory } from '../../src/testing/index.ts';
 
@@ -119,5 +120,105 @@ describe('the Matrix Rust SDK state store (16 migrations)', () => {
     expect(JSON.stringify(result.problems[0])).toMatch(/non-constant default/);
     // One queued event is enough to show it.
     expect(result.repro?.rows).toBe(1);
+  });
+});
+
+describe('memos: the declared schema (LATEST.sql) of three commits, upgraded to a newer one', () => {
+  const MEMOS = `${HISTORIES}memos/`;
+  const read = (file: string) => readFile(`${MEMOS}${file}`, 'utf8');
+
+  it('finds exactly the changes memos ships data migrations for', async () => {
+    const releases = await readHistoryFolder(`${MEMOS}releases`);
+    expect(releases.map((r) => r.name)).toEqual(['1-0f077b1c', '2-183fdb3c', '3-d2c67bac']);
+    const report = testHistory(conn, {
+      releases,
+      current: { schema: await read('schema.sql') },
+      rows: 30,
+      seed: 1,
+      shrink: false,
+    });
+    const found = Object.fromEntries(report.releases.map((r) => [r.name, r.problems.map(label).sort()]));
+    const tables = [
+      'migration_history',
+      'memo_organizer',
+      'shortcut',
+      'resource',
+      'memo_resource',
+      'tag',
+      'activity',
+      'storage',
+      'memo_comment',
+    ];
+    expect(found).toEqual({
+      '1-0f077b1c': [
+        'blocked data-loss user.open_id',
+        'blocked not-null-violation memo.uid',
+        'blocked not-null-violation idp.uid',
+        'blocked unique-violation user',
+        ...tables.map((t) => `blocked data-loss ${t}`),
+      ].sort(),
+      // Added without a value for the rows there: memos fills it in 0.27/01__add_idp_uid.sql.
+      '2-183fdb3c': [
+        'blocked not-null-violation idp.uid',
+        'blocked data-loss reaction.content_id',
+        'blocked not-null-violation reaction.memo_id',
+        'blocked data-loss activity',
+        'blocked unique-violation user',
+      ].sort(),
+      // reaction.content_id becomes memo_id (0.31/02); duplicate e-mails meet a new unique index (0.31/07).
+      '3-d2c67bac': [
+        'blocked data-loss reaction.content_id',
+        'blocked not-null-violation reaction.memo_id',
+        'blocked unique-violation user',
+      ].sort(),
+    });
+  });
+
+  it("converges with memos' own data migrations, losing only what they drop or rewrite on purpose", async () => {
+    const [idpUid, reactionMemoId, uniqueEmail] = await Promise.all([
+      read('migrations/0.27-01__add_idp_uid.sql'),
+      read('migrations/0.31-02__reaction_memo_id.sql'),
+      read('migrations/0.31-07__unique_email.sql'),
+    ]);
+    // memos runs only the files newer than a database's version; in one molt migration, each file
+    // runs where the database still has the shape it was written for.
+    const repairs = {
+      id: '0001_memos_data',
+      up: (tx: { exec(sql: string): void; query(sql: string, params?: string[]): unknown[] }) => {
+        const column = (table: string, name: string) =>
+          tx.query('SELECT "notnull" FROM pragma_table_info(?) WHERE name = ?', [table, name])[0] as
+            | { notnull: number }
+            | undefined;
+        const run = (sql: string) => {
+          for (const statement of splitStatements(sql)) tx.exec(statement);
+        };
+        // A new install has no tables yet: the declared schema creates them.
+        if (!column('idp', 'id')) return;
+        if (!column('idp', 'uid')) run(idpUid);
+        if (column('reaction', 'content_id')) run(reactionMemoId);
+        if (column('user', 'email')?.notnull === 1) run(uniqueEmail);
+      },
+    };
+    const releases = (await readHistoryFolder(`${MEMOS}releases`))
+      .slice(1)
+      .map((r) => ({ ...r, allowDataLoss: true }));
+    const report = testHistory(conn, {
+      releases,
+      current: { schema: await read('schema.sql'), migrations: [repairs] },
+      rows: 30,
+      seed: 1,
+    });
+    expect(report.releases.map((r) => [r.name, r.outcome, r.problems])).toEqual([
+      ['2-183fdb3c', 'converged', []],
+      ['3-d2c67bac', 'converged', []],
+    ]);
+    const allowed = Object.fromEntries(report.releases.map((r) => [r.name, r.allowed.map(label).sort()]));
+    // Reactions whose content_id names no memo are dropped on purpose; e-mails are trimmed, lowercased,
+    // and emptied where they are not addresses or are taken; the activity table is gone.
+    const common = ['column-dropped reaction.content_id', 'rows-lost reaction', 'value-changed user.email'];
+    expect(allowed).toEqual({
+      '2-183fdb3c': [...common, 'table-dropped activity'].sort(),
+      '3-d2c67bac': [...common].sort(),
+    });
   });
 });
