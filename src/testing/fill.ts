@@ -11,7 +11,7 @@ import type { Table } from '../engine/schema.ts';
 import { codeTokens, foldName, identifierName } from '../engine/tokens.ts';
 import type { SqliteConnection } from '../sqlite/port.ts';
 import { createRandom, pickIndex, type Random } from './random.ts';
-import { affinityOf, type ColumnFacts, valueFor } from './values.ts';
+import { affinityOf, type ColumnFacts, typeHint, valueFor } from './values.ts';
 
 export interface FillOptions {
   /** Rows per table. */
@@ -118,10 +118,12 @@ function facts(
   literals: string[],
 ): ColumnFacts {
   const rowid = alias === foldName(name);
+  const affinity = affinityOf(type, strict);
   return {
     name,
     type,
-    affinity: affinityOf(type, strict),
+    affinity,
+    hint: typeHint(type, affinity),
     strict,
     // A NULL in a primary key column is legal in a rowid table, and a trap for later: leave it out.
     notNull: notNull || distinct,
@@ -208,32 +210,47 @@ function trimTo(conn: SqliteConnection, table: Table, rows: number): void {
 }
 
 /** For each foreign key: the parent's key tuples (as literals), or null when the parent is this table. */
-type ParentKeys = Map<number, { columns: string[]; refs: string[]; tuples: string[][] | null }>;
+interface ParentKey {
+  /** Where the foreign key's columns are in the row. */
+  positions: number[];
+  /** For a table that references itself: where the referenced columns are in the same row. */
+  own: number[] | null;
+  nullable: boolean;
+  /** The parent's key tuples, as literals; null when the parent is this table. */
+  tuples: string[][] | null;
+}
+
+type ParentKeys = ParentKey[];
 
 function parentKeys(conn: SqliteConnection, facts: TableFacts, all: TableFacts[]): ParentKeys {
-  const keys: ParentKeys = new Map();
-  facts.table.foreignKeys.forEach((fk, k) => {
+  const keys: ParentKeys = [];
+  const at = (name: string) => facts.columns.findIndex((c) => foldName(c.name) === foldName(name));
+  for (const fk of facts.table.foreignKeys) {
     const parent = all.find((t) => foldName(t.table.name) === foldName(fk.table));
-    if (!parent) return;
+    if (!parent) continue;
     const refs = fk.references.length
       ? fk.references
       : parent.table.columns
           .filter((c) => c.primaryKey > 0)
           .sort((a, b) => a.primaryKey - b.primaryKey)
           .map((c) => c.name);
-    if (refs.length !== fk.columns.length) return;
+    const positions = fk.columns.map(at);
+    if (refs.length !== fk.columns.length || positions.some((p) => p < 0)) continue;
+    const nullable = positions.every((p) => !facts.columns[p]!.notNull);
     if (parent === facts) {
-      keys.set(k, { columns: fk.columns, refs, tuples: null });
-      return;
+      const own = refs.map(at);
+      keys.push({ positions, own: own.some((p) => p < 0) ? [] : own, nullable, tuples: null });
+      continue;
     }
     const select = refs.map((r, i) => `quote(${quoteId(r)}) AS v${i}`).join(', ');
     const rows = conn.query(`SELECT ${select} FROM ${quoteId(parent.table.name)} LIMIT 10000`);
-    keys.set(k, {
-      columns: fk.columns,
-      refs,
+    keys.push({
+      positions,
+      own: null,
+      nullable,
       tuples: rows.map((row) => refs.map((_, i) => String(row[`v${i}`]))),
     });
-  });
+  }
   return keys;
 }
 
@@ -245,17 +262,12 @@ function rowValues(
   plain: boolean,
 ): string[] {
   const values = facts.columns.map((c) => valueFor(c, row, random, plain));
-  const at = (name: string) => facts.columns.findIndex((c) => foldName(c.name) === foldName(name));
-  for (const { columns, refs, tuples } of parents.values()) {
-    const positions = columns.map(at);
-    if (positions.some((p) => p < 0)) continue;
-    const nullable = positions.every((p) => !facts.columns[p]!.notNull);
+  for (const { positions, own, nullable, tuples } of parents) {
     if (tuples === null) {
       // A table that references itself: the row points at itself, or at nothing.
-      const own = refs.map(at);
-      const none = own.some((p) => p < 0) || (nullable && random() < 0.5);
+      const none = own!.length === 0 || (nullable && random() < 0.5);
       positions.forEach((p, i) => {
-        values[p] = none ? 'NULL' : values[own[i]!]!;
+        values[p] = none ? 'NULL' : values[own![i]!]!;
       });
       continue;
     }

@@ -36,6 +36,24 @@ export interface ColumnFacts {
   rowid: boolean;
   /** Literals the table's CHECK constraints compare this column with. */
   checkLiterals: string[];
+  /** What the type's name says beyond its affinity (BOOL, DATE, DATETIME, JSON). */
+  hint?: TypeHint;
+}
+
+export type TypeHint = 'bool' | 'date' | 'datetime' | 'json' | null;
+
+/**
+ * What a declared type's name suggests about its values.
+ * @example
+ * typeHint('DATETIME', 'numeric'); // 'datetime'
+ */
+export function typeHint(type: string, affinity: Affinity): TypeHint {
+  const t = type.toUpperCase();
+  if (t.includes('BOOL')) return 'bool';
+  if (/DATE|TIME/.test(t) && affinity !== 'integer' && affinity !== 'real')
+    return t.includes('TIME') ? 'datetime' : 'date';
+  if (t.includes('JSON')) return 'json';
+  return null;
 }
 
 const LONG_TEXT = `'${'long text '.repeat(60).trim()}'`;
@@ -95,29 +113,29 @@ export function valueFor(column: ColumnFacts, row: number, random: Random, plain
 }
 
 function edgesFor(column: ColumnFacts): string[] {
-  const hinted = hintedEdges(column.type);
-  if (hinted) return hinted;
+  if (column.hint === 'bool') return ['0', '1'];
   return (column.strict ? STRICT_EDGES : EDGES)[column.affinity];
-}
-
-/** Values of well-known type names that an affinity alone does not suggest. */
-function hintedEdges(type: string): string[] | null {
-  const t = type.toUpperCase();
-  if (t.includes('BOOL')) return ['0', '1'];
-  return null;
 }
 
 /** A plain value of the column's kind; distinct columns carry the row number. */
 export function plainValue(column: ColumnFacts, row: number, random: Random): string {
-  const t = column.type.toUpperCase();
   // Real columns repeat values (two notes with one title): a quarter of the values come from a few.
   const tag = column.distinct ? row : random() < 0.25 ? pickIndex(random, 8) : pickIndex(random, 1_000_000);
-  if (t.includes('BOOL')) return String(column.distinct ? row : pickIndex(random, 2));
-  if (/DATE|TIME/.test(t) && column.affinity !== 'integer' && column.affinity !== 'real') {
-    const day = new Date(Date.UTC(2020, 0, 1) + tag * 86_400_000).toISOString();
-    return `'${t.includes('TIME') ? day.replace('T', ' ').slice(0, 19) : day.slice(0, 10)}'`;
+  switch (column.hint) {
+    case 'bool':
+      return String(column.distinct ? row : pickIndex(random, 2));
+    case 'date':
+    case 'datetime': {
+      const day = new Date(
+        Date.UTC(2020, 0, 1) + (tag % 20_000) * 86_400_000 + (tag % 86_400) * 1000,
+      ).toISOString();
+      return `'${column.hint === 'datetime' ? day.replace('T', ' ').slice(0, 19) : day.slice(0, 10)}'`;
+    }
+    case 'json':
+      return `'{"n":${tag}}'`;
+    default:
+      break;
   }
-  if (t.includes('JSON')) return `'{"n":${tag}}'`;
   switch (column.affinity) {
     case 'integer':
       return String(column.distinct ? 100_000 + row : tag - 500_000);
