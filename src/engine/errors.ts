@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'storage-error'
   | 'locked'
   | 'insecure-context'
+  | 'wasm-load-failed'
+  | 'worker-unresponsive'
   | 'closed'
   | 'invalid-argument'
   | 'file-not-found'
