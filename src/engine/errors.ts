@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'quota-exceeded'
   | 'storage-error'
   | 'locked'
+  | 'read-only'
+  | 'sqlite-unavailable'
   | 'insecure-context'
   | 'wasm-load-failed'
   | 'worker-unresponsive'
