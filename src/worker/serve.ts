@@ -90,8 +90,8 @@ function webLocks(): LockManagerLike {
 }
 
 /**
- * sql.js's wasm file, written the way bundlers find assets: Vite, webpack 5, Rollup and Parcel copy the
- * file into the build and rewrite this URL to it.
+ * sql.js's wasm file, written the way bundlers find assets: Vite and webpack 5 copy the file into the
+ * build and rewrite this URL to it. Others need `sqlite.wasmUrl` or `wasmBinary` (see the README).
  */
 function defaultWasmUrl(): string {
   return new URL('sql.js/dist/sql-wasm-browser.wasm', import.meta.url).href;

@@ -44,8 +44,8 @@ export interface ServeOptions {
   appVersion?: string;
   /**
    * Where sql.js's wasm comes from. The default, `new URL('sql.js/dist/sql-wasm-browser.wasm',
-   * import.meta.url)`, is found by Vite, webpack 5, Rollup and Parcel; other bundlers need `wasmUrl`
-   * (a URL the app serves the file at) or `wasmBinary` (its bytes).
+   * import.meta.url)`, is found by Vite and webpack 5; with other bundlers give `wasmUrl` (a URL the
+   * app serves the file at) or `wasmBinary` (its bytes).
    */
   sqlite?: { wasmUrl?: string; wasmBinary?: ArrayBuffer | Uint8Array };
 }

@@ -101,14 +101,14 @@ describe('plain Node ESM, no loader', () => {
     });
   });
 
-  it('runs the molt command: npx molt --version, plan and apply', async () => {
+  it('runs the molt command (compiled JavaScript): --version, plan and apply', async () => {
     const pkg = JSON.parse(readFileSync(join(project.dir, 'node_modules/molt/package.json'), 'utf8'));
     expect((await project.run('npx', ['molt', '--version'])).stdout.trim()).toBe(pkg.version);
     await project.run('node', ['make-db.mjs']);
     const plan = await project.run('npx', ['molt', 'plan', 'notes.sqlite', 'schema.sql', '--json']);
     expect((JSON.parse(plan.stdout) as { steps: { kind: string }[] }).steps.length).toBeGreaterThan(0);
-    await project.run('npx', ['molt', 'apply', 'notes.sqlite', 'schema.sql']);
-    const after = await project.run('npx', ['molt', 'plan', 'notes.sqlite', 'schema.sql', '--json']);
+    await project.run('molt', ['apply', 'notes.sqlite', 'schema.sql']);
+    const after = await project.run('molt', ['plan', 'notes.sqlite', 'schema.sql', '--json']);
     expect(JSON.parse(after.stdout)).toMatchObject({ steps: [], blockers: [] });
   });
 });
