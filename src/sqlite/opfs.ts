@@ -511,6 +511,8 @@ function wrap(sqlite: OpfsSqlite, db: Database): SqliteConnection & { raw: Datab
   return {
     raw: db,
     exec(sql, params) {
+      // The build refuses an empty string, which sql.js (and SQLite) run as nothing.
+      if (sql === '') return;
       guard(sql, () => {
         if (params && params.length > 0) db.exec({ sql, bind: params as BindingSpec });
         else db.exec(sql);

@@ -41,6 +41,7 @@ const SUITES: [name: string, timeoutMs: number][] = [
   ['migrate', 120_000],
   ['health', 120_000],
   ['fts5', 120_000],
+  ['port', 120_000],
   ['sqldef', 300_000],
   ['real-world', 300_000],
   ['property', 600_000],
@@ -64,6 +65,8 @@ describeBrowser(
           const env = {
             CI: process.env.CI ?? '',
             MOLT_PROPERTY_RUNS: process.env.CI === 'true' ? '60' : '20',
+            // Shrinking a failure takes many minutes in a page: the first failure is reported as found.
+            MOLT_PROPERTY_SHRINK: '0',
           };
           const results = await callPage<TestResult[]>(page, 'runSuite', suite, env);
           const needsFts4 = results.filter(

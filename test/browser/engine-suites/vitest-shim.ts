@@ -143,7 +143,9 @@ async function runTest(test: Test, name: string, before: Hook[], after: Hook[]):
   return error ? { name, status: 'failed', error: describeError(error), ms } : { name, status: 'passed', ms };
 }
 
+/** The error and its causes (fast-check puts the property's own failure in `cause`). */
 function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause === undefined ? '' : `\ncaused by ${describeError(error.cause)}`;
+  return `${error.name}: ${error.message}${cause}`;
 }

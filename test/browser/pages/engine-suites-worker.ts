@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<unknown>> = {
   sqldef: () => import('../../conformance/sqldef.test.ts'),
   'real-world': () => import('../../conformance/real-world.test.ts'),
   fts5: () => import('../engine-suites/fts5.suite.ts'),
+  port: () => import('../engine-suites/port.suite.ts'),
 };
 
 self.addEventListener(
