@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'read-only'
   | 'sqlite-unavailable'
   | 'insecure-context'
+  | 'wasm-load-failed'
+  | 'worker-unresponsive'
   | 'closed'
   | 'invalid-argument'
   | 'file-not-found'

@@ -4,8 +4,8 @@
  * shows the same problem. What is left is small enough to read: the rows as INSERT statements and
  * the two schemas.
  */
-import { mentionsAny, quoteId } from '../engine/parse.ts';
-import { foldName, splitStatements } from '../engine/tokens.ts';
+import { mentionsAny, nameTokenIndex, quoteId } from '../engine/parse.ts';
+import { codeTokens, foldName, identifierName, isWord, splitStatements } from '../engine/tokens.ts';
 import type { SqliteConnection } from '../sqlite/port.ts';
 import { fillDatabase } from './fill.ts';
 import type { Problem, ReleaseContext } from './run.ts';
@@ -76,9 +76,13 @@ export function shrinkFailure(
   const declarative = !(context.release.migrations?.length || context.current.migrations?.length);
   let schemaShrunk = false;
   if (declarative) {
-    for (const table of best.tables) {
-      if (table.rows.length > 0) continue;
-      const without = withoutTable(best, table.name);
+    // Tables without rows left, then tables only the current schema has.
+    const empty = best.tables.filter((t) => t.rows.length === 0).map((t) => t.name);
+    const added = tablesOf(best.currentSchema).filter(
+      (n) => !tablesOf(best.releaseSchema).some((r) => foldName(r) === foldName(n)),
+    );
+    for (const table of [...empty, ...added]) {
+      const without = withoutTable(best, table);
       if (without && fails(without)) {
         best = without;
         schemaShrunk = true;
@@ -160,23 +164,47 @@ function withRows(candidate: Candidate, name: string, rows: string[][]): Candida
   return { ...candidate, tables: candidate.tables.map((t) => (t.name === name ? { ...t, rows } : t)) };
 }
 
-/** The candidate without a table: its statements (and those that mention it) out of both schemas. */
+/**
+ * The candidate without a table: its statements out of both schemas, with every statement that
+ * mentions it, and those that mention what they defined (an index on a table that referenced it).
+ */
 function withoutTable(candidate: Candidate, name: string): Candidate | null {
-  const folded = new Set([foldName(name)]);
-  const strip = (sql: string | undefined) =>
-    sql === undefined
-      ? undefined
-      : splitStatements(sql)
-          .filter((s) => !mentionsAny(s, folded))
-          .map((s) => `${s};`)
-          .join('\n');
-  const releaseSchema = strip(candidate.releaseSchema);
-  if (releaseSchema === candidate.releaseSchema) return null;
-  return {
-    tables: candidate.tables.filter((t) => t.name !== name),
-    releaseSchema,
-    currentSchema: strip(candidate.currentSchema),
+  const strip = (sql: string | undefined) => {
+    if (sql === undefined) return undefined;
+    const names = new Set([foldName(name)]);
+    let statements = splitStatements(sql);
+    for (let size = -1; size !== statements.length; ) {
+      size = statements.length;
+      statements = statements.filter((s) => {
+        if (!mentionsAny(s, names)) return true;
+        const defined = definedName(s);
+        if (defined) names.add(foldName(defined));
+        return false;
+      });
+    }
+    return statements.map((s) => `${s};`).join('\n');
   };
+  const releaseSchema = strip(candidate.releaseSchema);
+  const currentSchema = strip(candidate.currentSchema);
+  if (releaseSchema === candidate.releaseSchema && currentSchema === candidate.currentSchema) return null;
+  return { tables: candidate.tables.filter((t) => t.name !== name), releaseSchema, currentSchema };
+}
+
+/** The name a CREATE statement defines. */
+function definedName(statement: string): string | null {
+  const tokens = codeTokens(statement);
+  if (!isWord(tokens[0], 'create')) return null;
+  const token = tokens[nameTokenIndex(tokens)];
+  return token ? identifierName(token) : null;
+}
+
+/** The tables a schema creates. */
+function tablesOf(sql: string | undefined): string[] {
+  if (sql === undefined) return [];
+  return splitStatements(sql)
+    .filter((s) => /^\s*create\s+(virtual\s+)?table\b/i.test(s))
+    .map(definedName)
+    .filter((n): n is string => n !== null);
 }
 
 function reproduces(context: ReleaseContext, candidate: Candidate, target: string): boolean {

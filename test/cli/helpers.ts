@@ -14,7 +14,7 @@ import { loadSqlJs, openSqlJs } from '../../src/sqlite/index.ts';
 /** The SQLite the CLI runs in this test run: the `cli-wasm` project sets MOLT_SQLITE=wasm. */
 export const ENGINE: 'native' | 'wasm' = process.env.MOLT_SQLITE === 'wasm' ? 'wasm' : 'native';
 
-const BIN = fileURLToPath(new URL('../../bin/molt.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../scripts/molt-from-source.mjs', import.meta.url));
 
 export interface RunResult {
   code: number;
@@ -22,7 +22,7 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `node bin/molt.mjs ...args` in `cwd` and resolves with its exit code and output. */
+/** Runs the CLI from the sources (scripts/molt-from-source.mjs) in `cwd`: its exit code and output. */
 export function molt(args: string[], cwd: string): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(
@@ -37,7 +37,7 @@ export function molt(args: string[], cwd: string): Promise<RunResult> {
   });
 }
 
-/** Starts `node bin/molt.mjs ...args` in `cwd`: the process, and its result once it ends. */
+/** Starts the CLI from the sources in `cwd`: the process, and its result once it ends. */
 export function startMolt(args: string[], cwd: string): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, MOLT_DEBUG: '' } });
   let stdout = '';

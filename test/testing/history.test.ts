@@ -113,7 +113,9 @@ ALTER TABLE authors_new RENAME TO authors;`,
 
 describe('planted failures are caught and shrunk', () => {
   it('a renamed column without a hint is blocked as a possible rename', () => {
-    const current = V1.replace('name TEXT NOT NULL', 'full_name TEXT NOT NULL');
+    const current = `${V1.replace('name TEXT NOT NULL', 'full_name TEXT NOT NULL')}
+CREATE TABLE shelves (id INTEGER PRIMARY KEY, book_id INTEGER REFERENCES books (id));
+CREATE INDEX shelves_book ON shelves (book_id);`;
     const release = only(run([{ name: 'v1', schema: V1 }], { schema: current }));
     expect(release.outcome).toBe('blocked');
     expect(release.problems[0]).toMatchObject({
@@ -127,6 +129,8 @@ describe('planted failures are caught and shrunk', () => {
     });
     // The books table is not needed to show it: it is gone from both schemas.
     expect(release.repro!.releaseSchema).not.toMatch(/books/);
+    // Nor is a table only the current schema has, nor the index on it.
+    expect(release.repro!.currentSchema).not.toMatch(/books|shelves/);
     expect(release.repro!.inserts).toMatch(/^INSERT INTO "authors"/);
   });
 
