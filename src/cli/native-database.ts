@@ -334,17 +334,19 @@ async function backupCopy(db: NativeDatabase): Promise<string> {
 export async function fileSource(path: string): Promise<{ source: ByteSource; close: () => Promise<void> }> {
   const handle = await open(path, 'r');
   const { size } = await handle.stat();
+  // One buffer for every read: a source's bytes need only last until its next read.
+  let buffer = new Uint8Array(0);
   const source: ByteSource = {
     byteLength: size,
     async read(offset, length) {
-      const buffer = new Uint8Array(length);
+      if (buffer.length < length) buffer = new Uint8Array(length);
       let done = 0;
       while (done < length) {
         const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
-      return done === length ? buffer : buffer.subarray(0, done);
+      return buffer.subarray(0, done);
     },
   };
   return { source, close: () => handle.close() };
