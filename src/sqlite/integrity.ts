@@ -3,7 +3,7 @@
  * in pieces, is checked before it replaces anything.
  */
 import { MoltError } from '../engine/errors.ts';
-import type { SqliteConnection } from './port.ts';
+import { type SqliteConnection, SqliteError } from './port.ts';
 
 /**
  * Runs `PRAGMA quick_check` and throws `corrupt-database` with SQLite's findings unless it says ok.
@@ -18,6 +18,8 @@ export function checkQuickly(conn: SqliteConnection, label: string): void {
       .map((row) => String(Object.values(row)[0]))
       .filter((line) => line !== 'ok');
   } catch (error) {
+    // Another process's lock is not damage: let the caller say so.
+    if (error instanceof SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.resultCode ?? '')) throw error;
     // SQLite stops at the first page it cannot read ("database disk image is malformed").
     problems = [error instanceof Error ? error.message : String(error)];
   }
