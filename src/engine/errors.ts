@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'quota-exceeded'
   | 'storage-error'
   | 'locked'
+  | 'owner-changed'
   | 'insecure-context'
   | 'closed'
   | 'invalid-argument'
