@@ -4,7 +4,7 @@ export default defineConfig({
   root: 'src/playground',
   publicDir: '../../public',
   base: './',
-  build: { outDir: '../../dist', emptyOutDir: true, target: 'es2022' },
+  build: { outDir: '../../site', emptyOutDir: true, target: 'es2022' },
   worker: { format: 'es' },
   // Vite does not crawl the worker when it scans for dependencies: without this list it discovers them
   // on the first visit and reloads the page in the middle of its first start.

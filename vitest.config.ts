@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast Node suites, and suites that drive the system Chromium through playwright-core
-// (they run in Node too, and talk to pages served by Vite). Browser suites skip loudly when Chromium is
-// missing, except under CI=true where they are required.
+// Three projects: fast Node suites; suites that drive the system Chromium through playwright-core (they
+// run in Node too, and talk to pages served by Vite); and consumer suites that install the packed
+// tarball into fresh projects (a Vite app, a webpack app, plain Node), one at a time. Browser suites skip
+// loudly when Chromium is missing, except under CI=true where they are required.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/browser/**'],
+          exclude: ['test/browser/**', 'test/consumer/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -21,6 +22,16 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'consumer',
+          include: ['test/consumer/**/*.test.ts'],
+          globalSetup: ['test/consumer/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -32,6 +32,13 @@ const BENCHES: Bench[] = [
     summary: (r) => [['50 migrations on 1M rows: molt vs bare SQL', `${r.ratio}×`, '≤ 1.1×']],
   },
   {
+    name: 'history',
+    run: async () => (await import('./history.ts')).runHistoryBench(),
+    summary: (r) => [
+      [`molt test: ${r.releases} releases × ${r.rowsPerTable} rows per table`, `${r.totalS} s`, '≤ 10 s'],
+    ],
+  },
+  {
     name: 'snapshots',
     run: async () => (await import('./snapshots.ts')).runSnapshotBench(),
     summary: (r) =>

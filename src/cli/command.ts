@@ -10,6 +10,11 @@ import type { FileSystem } from './io.ts';
 /** The `options` of `node:util` parseArgs (the type itself is not exported). */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
+/** What `parseCommandArgs` returns for the options `O`: parseArgs' result, named. */
+export type ParsedCommandArgs<O extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
+
 /** 0: done or can be done; 1: error; 2: blocked, or not healthy (nothing was changed). */
 export const EXIT = { ok: 0, error: 1, blocked: 2 } as const;
 
@@ -42,10 +47,8 @@ export function parseCommandArgs<const O extends OptionsConfig>(
   argv: string[],
   options: O,
   positionals: readonly string[],
-) {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
-  >;
+): ParsedCommandArgs<O> {
+  let parsed: ParsedCommandArgs<O>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/migrate.ts'),
   },
   check: { summary: 'report the health of a database file', load: () => import('./commands/check.ts') },
+  test: {
+    summary: "prove every past release's database migrates to this schema",
+    load: () => import('./commands/test.ts'),
+  },
   snapshots: {
     summary: 'list the snapshots kept of a database file',
     load: () => import('./commands/snapshots.ts'),

@@ -22,6 +22,7 @@ import {
   type Statement,
   type WorkerEvent,
 } from '../worker/protocol.ts';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../worker/service.ts';
 import { asMoltError, type ErrorData, MoltError, unwrap } from './errors.ts';
 import { createPersistState, watchPageLifecycle } from './lifecycle.ts';
 
@@ -30,7 +31,11 @@ export interface OpenDatabaseOptions {
   name: string;
   /** The app's worker (which calls `serve()`), or any Comlink endpoint. */
   worker: Comlink.Endpoint;
-  /** How long to wait for another tab's startup migration before failing with `locked`. */
+  /**
+   * How long to wait for another tab's startup migration before failing with `locked` (default 10 s).
+   * A worker that does not answer at all fails with `worker-unresponsive` after this long too, and never
+   * sooner than the default: starting a worker takes its own time, whatever the lock's.
+   */
   lockTimeoutMs?: number;
   /**
    * When writes (`exec`, `transaction`, a `query` that writes) resolve. `commit` (default): once they
@@ -89,7 +94,9 @@ export interface Database {
  * const rows = await db.query('SELECT * FROM notes WHERE id = ?', [1]);
  */
 export function openDatabase(options: OpenDatabaseOptions): Database {
+  checkOptions(options);
   const service = Comlink.wrap<MoltService>(options.worker);
+  const answerTimeoutMs = Math.max(options.lockTimeoutMs ?? 0, DEFAULT_LOCK_TIMEOUT_MS);
   const listeners = new Map<keyof DatabaseEvents, Set<(detail: never) => void>>();
   const emit = <K extends keyof DatabaseEvents>(event: K, detail: DatabaseEvents[K]) => {
     for (const listener of listeners.get(event) ?? []) (listener as (d: DatabaseEvents[K]) => void)(detail);
@@ -132,11 +139,14 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
       ...(options.durability === undefined ? {} : { durability: options.durability }),
       ...(options.relaxedDelayMs === undefined ? {} : { relaxedDelayMs: options.relaxedDelayMs }),
     };
-    // A worker that fails to load (a bad URL, a syntax error) never answers: fail instead of waiting.
+    // A worker that fails to load (a bad URL, a syntax error) or never calls serve() never answers:
+    // fail instead of waiting.
+    const failed = workerFailure(options.worker);
+    await Promise.race([workerAnswers(service, answerTimeoutMs), failed]);
     const report = unwrap(
       await Promise.race([
         service.open(request, Comlink.proxy(progress), Comlink.proxy(onWorkerEvent)),
-        workerFailure(options.worker),
+        failed,
       ]),
     );
     persistState.setOwner(report.role === 'owner');
@@ -144,12 +154,14 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
   })();
   // Calls wait for the open to finish, whatever its outcome: after a blocked migration the database
   // is still there, unchanged, for the app to read.
+  // A worker that never answered will not answer these calls either: they fail as `ready` did.
   const opened = ready.then(
     () => undefined,
-    () => undefined,
+    (error: unknown) => (isUnanswered(error) ? error : undefined),
   );
   const call = async <T>(run: () => Promise<import('../worker/protocol.ts').Outcome<T>>): Promise<T> => {
-    await opened;
+    const unanswered = await opened;
+    if (unanswered) throw unanswered;
     try {
       return unwrap(await run());
     } catch (error) {
@@ -210,6 +222,66 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
       return () => set.delete(listener as (detail: never) => void);
     },
   };
+}
+
+function checkOptions(options: OpenDatabaseOptions): void {
+  if (typeof options?.name !== 'string' || options.name === '') {
+    throw new MoltError('invalid-argument', 'openDatabase needs a `name` for the database', {
+      option: 'name',
+    });
+  }
+  const worker = options.worker as Partial<Comlink.Endpoint> | undefined;
+  if (typeof worker?.postMessage !== 'function' || typeof worker.addEventListener !== 'function') {
+    throw new MoltError(
+      'invalid-argument',
+      "openDatabase needs a `worker`: new Worker(new URL('./db.worker.ts', import.meta.url), { type: 'module' }), " +
+        "whose file calls serve() from 'molt/worker'",
+      { option: 'worker' },
+    );
+  }
+}
+
+/** How often to ask a worker that has not answered yet. */
+const PROBE_INTERVAL_MS = 100;
+
+/**
+ * Resolves once the worker answers at all; fails with `worker-unresponsive` after `timeoutMs`. It asks
+ * for a property the service does not have (Comlink answers `undefined`), and asks again while there is
+ * no answer: a worker that calls `serve()` only after an `await` has not heard the messages sent before.
+ */
+async function workerAnswers(service: Comlink.Remote<MoltService>, timeoutMs: number): Promise<void> {
+  const probe = () => (service as unknown as Record<string, PromiseLike<unknown>>).probe;
+  let interval: ReturnType<typeof setInterval> | undefined;
+  let timeout: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        const ask = () => void Promise.resolve(probe()).then(() => resolve());
+        ask();
+        interval = setInterval(ask, PROBE_INTERVAL_MS);
+      }),
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(
+          () =>
+            reject(
+              new MoltError(
+                'worker-unresponsive',
+                `the database worker did not answer within ${timeoutMs} ms: its file must call serve() from 'molt/worker'`,
+                { timeoutMs },
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearInterval(interval);
+    clearTimeout(timeout);
+  }
+}
+
+function isUnanswered(error: unknown): error is MoltError {
+  return error instanceof MoltError && error.code === 'worker-unresponsive';
 }
 
 function randomId(): string {

@@ -31,6 +31,8 @@ export class SqliteError extends Error {
   constructor(
     message: string,
     readonly sql: string,
+    /** SQLite's (extended) result code by name, such as `SQLITE_BUSY`, when the adapter knows it. */
+    readonly resultCode?: string,
   ) {
     super(message);
   }

@@ -3,6 +3,7 @@
  * build means writing another file like this one.
  */
 import initSqlJs, { type BindParams, type Database, type SqlJsStatic } from 'sql.js';
+import { MoltError } from '../engine/errors.ts';
 import { type Row, type SqliteConnection, SqliteError, type SqlValue } from './port.ts';
 
 /** A connection that can also hand out its database file and the raw sql.js handle. */
@@ -14,16 +15,20 @@ export interface SqlJsConnection extends SqliteConnection {
 }
 
 export interface LoadSqlJsOptions {
-  /** Where the browser fetches sql-wasm.wasm from (Vite: `import url from 'sql.js/dist/sql-wasm-browser.wasm?url'`). */
+  /**
+   * Where the browser fetches sql.js's `sql-wasm-browser.wasm` from. In Node, sql.js reads its own file
+   * and this is not needed.
+   */
   wasmUrl?: string;
-  /** The wasm bytes themselves, when they are already at hand. */
+  /** The wasm bytes themselves, when they are already at hand (then nothing is fetched). */
   wasmBinary?: ArrayBuffer | Uint8Array;
 }
 
 let cached: Promise<SqlJsStatic> | undefined;
 
 /**
- * Loads the sql.js module once per realm.
+ * Loads the sql.js module once per realm. A wasm file that cannot be loaded fails with
+ * `wasm-load-failed`, naming the URL and what came back instead.
  * @example
  * const sqlite = await loadSqlJs();
  * const conn = openSqlJs(sqlite);
@@ -32,16 +37,38 @@ export function loadSqlJs(options: LoadSqlJsOptions = {}): Promise<SqlJsStatic> 
   if (!cached) {
     const config: Record<string, unknown> = {};
     if (options.wasmBinary) config.wasmBinary = options.wasmBinary;
-    if (options.wasmUrl) {
-      const url = options.wasmUrl;
-      config.locateFile = () => url;
-    }
-    cached = initSqlJs(config).catch((error: unknown) => {
+    const url = options.wasmBinary ? undefined : options.wasmUrl;
+    if (url) config.locateFile = () => url;
+    cached = initSqlJs(config).catch(async (error: unknown) => {
       cached = undefined;
-      throw error;
+      throw await wasmLoadError(error, url);
     });
   }
   return cached;
+}
+
+/** Why the wasm did not load: emscripten only says it could not compile, so look at the URL again. */
+async function wasmLoadError(error: unknown, url: string | undefined): Promise<MoltError> {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (url === undefined) {
+    return new MoltError('wasm-load-failed', `SQLite's wasm could not be loaded: ${reason}`, { reason });
+  }
+  let found: string;
+  try {
+    const response = await fetch(url);
+    const type = response.headers.get('content-type') ?? 'no content type';
+    if (!response.ok) found = `HTTP ${response.status}`;
+    else if (!type.includes('application/wasm')) found = `the server sent ${type}, not application/wasm`;
+    else found = reason;
+  } catch (fetchError) {
+    found = `the request failed (${fetchError instanceof Error ? fetchError.message : String(fetchError)})`;
+  }
+  return new MoltError(
+    'wasm-load-failed',
+    `SQLite's wasm could not be loaded from ${url}: ${found}. Give serve() the URL your bundler serves ` +
+      `sql.js/dist/sql-wasm-browser.wasm at (sqlite.wasmUrl), or its bytes (sqlite.wasmBinary).`,
+    { url, reason: found },
+  );
 }
 
 /**

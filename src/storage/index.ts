@@ -52,8 +52,16 @@ export type { CommitOptions, RestoreResult, SaveResult, SnapshotMeta } from './s
 export {
   createSnapshotStore,
   DEFAULT_BATCH_BYTES,
+  type SaveOptions,
   type SnapshotStore,
   type SnapshotStoreOptions,
 } from './snapshot-store.ts';
 export type { SnapshotInfo, SnapshotProblem } from './store-context.ts';
+export {
+  type ByteSource,
+  bytesSource,
+  isByteSource,
+  SOURCE_WINDOW_BYTES,
+  type StreamProgress,
+} from './stream.ts';
 export type { HeadStatus, StoreReport } from './verify-store.ts';

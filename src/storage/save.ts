@@ -93,7 +93,8 @@ export async function saveSnapshot(
     appVersion: meta.appVersion ?? null,
     sourceId: null,
   };
-  const commit = await commitManifest(manifest, head, { required, inline: written.inline, bytes }, context);
+  const rewrite = (missing: readonly string[]) => writeChunks(bytes, hashes, missing, context);
+  const commit = await commitManifest(manifest, head, { required, inline: written.inline, rewrite }, context);
   if (builtOnVerified(hashes, written.hashes, context)) context.verified.add(manifest.id);
   context.image = { bytes, manifest };
   return result(manifest, written.chunks + commit.chunks, written.bytes + commit.bytes);
@@ -160,7 +161,8 @@ export async function restoreSnapshot(
     sourceId: id,
   };
   const required = await chunksOutsideHead(source.chunks, head, context);
-  const commit = await commitManifest(manifest, head, { required, inline: [], bytes }, context);
+  const rewrite = (missing: readonly string[]) => writeChunks(bytes, source.chunks, missing, context);
+  const commit = await commitManifest(manifest, head, { required, inline: [], rewrite }, context);
   context.verified.add(manifest.id);
   context.image = { bytes, manifest };
   return { ...result(manifest, commit.chunks, commit.bytes), bytes };
@@ -170,7 +172,7 @@ export async function restoreSnapshot(
  * Whether a new snapshot is verified by construction: every chunk it reuses (did not write from the
  * bytes at hand) belongs to the image, which was read back and verified.
  */
-function builtOnVerified(
+export function builtOnVerified(
   hashes: readonly string[],
   written: ReadonlySet<string>,
   context: StoreContext,
@@ -186,7 +188,7 @@ function builtOnVerified(
  * The head a commit will compare against: the one this store last saw, unless the caller expects a
  * different generation, in which case the current head is read and must have that generation.
  */
-async function headFor(options: CommitOptions, context: StoreContext): Promise<HeadState> {
+export async function headFor(options: CommitOptions, context: StoreContext): Promise<HeadState> {
   const expected = options.expectedGeneration;
   const known = context.head;
   if (known && (expected === undefined || expected === known.generation)) return known;
@@ -203,7 +205,7 @@ function staleHead(expected: number, actual: number | undefined): MoltError {
 }
 
 /** The distinct hashes of `hashes` that the head's manifest does not reference. */
-async function chunksOutsideHead(
+export async function chunksOutsideHead(
   hashes: readonly string[],
   head: HeadState,
   context: StoreContext,
@@ -219,20 +221,20 @@ async function chunksOutsideHead(
   return unique(hashes).filter((hash) => !inHead.has(hash));
 }
 
-interface CommitChunks {
+export interface CommitChunks {
   /** Chunks the commit needs that the head does not reference. */
   required: readonly string[];
   /** Chunks written inside the commit. */
   inline: readonly ChunkEntry[];
-  /** The file, to write chunks again from if a concurrent collection removed them. */
-  bytes?: Uint8Array;
+  /** Writes chunks again from the file if a concurrent collection removed them. */
+  rewrite?: (hashes: readonly string[]) => Promise<{ chunks: number; bytes: number }>;
 }
 
 /**
  * Commits manifest + head. When a concurrent collection removed chunks the manifest needs, writes them
  * again from `bytes` and retries; without bytes to rewrite from, that is `corrupt-snapshot`.
  */
-async function commitManifest(
+export async function commitManifest(
   manifest: SnapshotManifest,
   head: HeadState,
   chunks: CommitChunks,
@@ -261,13 +263,13 @@ async function commitManifest(
       const actual = outcome.head ? (await decodeHead(outcome.head))?.generation : undefined;
       throw staleHead(head.generation, actual);
     }
-    if (!chunks.bytes || attempt >= COMMIT_ATTEMPTS) {
+    if (!chunks.rewrite || attempt >= COMMIT_ATTEMPTS) {
       throw corruptSnapshot(
         manifest.id,
         outcome.hashes.map((hash) => ({ kind: 'chunk-missing', index: -1, hash })),
       );
     }
-    const again = await writeChunks(chunks.bytes, manifest.chunks, outcome.hashes, context);
+    const again = await chunks.rewrite(outcome.hashes);
     written.chunks += again.chunks;
     written.bytes += again.bytes;
   }
@@ -276,6 +278,6 @@ async function commitManifest(
   return written;
 }
 
-function result(manifest: SnapshotManifest, chunksWritten: number, bytesWritten: number): SaveResult {
+export function result(manifest: SnapshotManifest, chunksWritten: number, bytesWritten: number): SaveResult {
   return { snapshot: toInfo(manifest), generation: manifest.generation, chunksWritten, bytesWritten };
 }

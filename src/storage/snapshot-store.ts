@@ -36,7 +36,20 @@ import {
   snapshotHead,
 } from './save.ts';
 import type { StoreContext } from './store-context.ts';
+import {
+  type ByteSource,
+  isByteSource,
+  readSnapshotChunks,
+  type StreamProgress,
+  saveSnapshotFromSource,
+} from './stream.ts';
 import { type StoreReport, verifyStore } from './verify-store.ts';
+
+/** Options of `saveSnapshot`. */
+export interface SaveOptions extends CommitOptions {
+  /** For a `ByteSource`: told after each piece read, with the bytes done and the total. */
+  onProgress?: StreamProgress;
+}
 
 /** Options of `createSnapshotStore`. */
 export interface SnapshotStoreOptions {
@@ -61,14 +74,24 @@ export const DEFAULT_BATCH_BYTES = 32 * 1024 * 1024;
  */
 export interface SnapshotStore {
   readonly port: KvPort;
-  /** Saves database bytes as the new head; writes only chunks the store lacks (save.ts). */
-  saveSnapshot(bytes: Uint8Array, meta?: SnapshotMeta, options?: CommitOptions): Promise<SaveResult>;
+  /**
+   * Saves database bytes as the new head; writes only chunks the store lacks (save.ts). A `ByteSource`
+   * is read in pieces instead, for files too large to hold in memory (stream.ts); the snapshot is the
+   * same either way.
+   */
+  saveSnapshot(
+    bytes: Uint8Array | ByteSource,
+    meta?: SnapshotMeta,
+    options?: SaveOptions,
+  ): Promise<SaveResult>;
   /** Records the head again (reason `pre-migrate` by default) without touching a chunk (save.ts). */
   snapshotHead(reason?: 'pre-migrate' | 'manual', options?: CommitOptions): Promise<SaveResult>;
   /** The newest snapshot that verifies, with what was skipped to reach it; undefined when empty. */
   loadHead(): Promise<LoadedHead | undefined>;
   /** One snapshot's bytes, verified. */
   loadSnapshot(id: string): Promise<LoadedSnapshot>;
+  /** One snapshot's bytes as verified chunks, in order, a batch in memory at a time (stream.ts). */
+  readSnapshot(id: string): AsyncIterable<Uint8Array>;
   /** Snapshots whose manifests decode, newest first. */
   listSnapshots(): Promise<SnapshotListEntry[]>;
   /** Reads one snapshot back and reports what is wrong with it, if anything. */
@@ -102,10 +125,14 @@ export function createSnapshotStore(port: KvPort, options: SnapshotStoreOptions 
   const context = createContext(port, options);
   return {
     port,
-    saveSnapshot: (bytes, meta = {}, commit = {}) => saveSnapshot(bytes, meta, commit, context),
+    saveSnapshot: (bytes, meta = {}, commit = {}) =>
+      isByteSource(bytes)
+        ? saveSnapshotFromSource(bytes, meta, commit, context)
+        : saveSnapshot(bytes, meta, commit, context),
     snapshotHead: (reason = 'pre-migrate', commit = {}) => snapshotHead(reason, commit, context),
     loadHead: () => loadHead(context),
     loadSnapshot: (id) => loadSnapshot(id, context),
+    readSnapshot: (id) => readSnapshotChunks(id, context),
     listSnapshots: () => listSnapshots(context),
     verifySnapshot: (id) => verifySnapshot(id, context),
     verifyStore: () => verifyStore(context),

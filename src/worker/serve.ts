@@ -4,7 +4,6 @@
  * about Comlink.
  */
 import * as Comlink from 'comlink';
-import wasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
 import { MoltError } from '../engine/errors.ts';
 import { loadSqlJs } from '../sqlite/sql-js.ts';
 import { createIndexedDbPort, createSnapshotStore } from '../storage/index.ts';
@@ -22,7 +21,12 @@ import { createService, type LockManagerLike, type ServeOptions, type ServiceDep
 export function serve(options: ServeOptions = {}, overrides: Partial<ServiceDeps> = {}): MoltService {
   const service = createService({
     options,
-    loadSqlite: () => loadSqlJs({ wasmUrl: options.sqlite?.wasmUrl ?? wasmUrl }),
+    loadSqlite: () =>
+      loadSqlJs(
+        options.sqlite?.wasmBinary
+          ? { wasmBinary: options.sqlite.wasmBinary }
+          : { wasmUrl: options.sqlite?.wasmUrl ?? defaultWasmUrl() },
+      ),
     openStore: (name) => createSnapshotStore(createIndexedDbPort(name)),
     locks: webLocks(),
     broadcast: (channel, message) => {
@@ -95,4 +99,12 @@ function webLocks(): LockManagerLike {
     };
   }
   return locks;
+}
+
+/**
+ * sql.js's wasm file, written the way bundlers find assets: Vite and webpack 5 copy the file into the
+ * build and rewrite this URL to it. Others need `sqlite.wasmUrl` or `wasmBinary` (see the README).
+ */
+function defaultWasmUrl(): string {
+  return new URL('sql.js/dist/sql-wasm-browser.wasm', import.meta.url).href;
 }

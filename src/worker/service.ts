@@ -43,7 +43,12 @@ export interface ServeOptions {
   renames?: Renames;
   /** Recorded in each snapshot's manifest. */
   appVersion?: string;
-  sqlite?: { wasmUrl?: string };
+  /**
+   * Where sql.js's wasm comes from. The default, `new URL('sql.js/dist/sql-wasm-browser.wasm',
+   * import.meta.url)`, is found by Vite and webpack 5; with other bundlers give `wasmUrl` (a URL the
+   * app serves the file at) or `wasmBinary` (its bytes).
+   */
+  sqlite?: { wasmUrl?: string; wasmBinary?: ArrayBuffer | Uint8Array };
 }
 
 /** The Web Locks API, or a stand-in with the same shape (tests, Node). */

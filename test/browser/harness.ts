@@ -167,16 +167,7 @@ export function describeBrowser(
   options: DescribeBrowserOptions = {},
 ): void {
   if (!browserAvailable) {
-    if (process.env.CI === 'true') {
-      describe(name, () => {
-        it('needs Chromium under CI', () => {
-          throw new Error(`Chromium not found at ${CHROMIUM_PATH}; browser suites are required when CI=true`);
-        });
-      });
-      return;
-    }
-    warnLoudly(name);
-    describe.skip(name, () => fn(unavailableFixture()));
+    describeUnavailable(name, () => fn(unavailableFixture()));
     return;
   }
   describe(name, () => {
@@ -185,6 +176,31 @@ export function describeBrowser(
     afterAll(state.stop);
     fn(state.fixture);
   });
+}
+
+/**
+ * A `describe` block for suites that launch Chromium themselves (`launchChromium`) and serve their own
+ * pages: skipped loudly when Chromium is missing, failing under `CI=true`, like `describeBrowser`.
+ * @example
+ * describeWithChromium('a built app', () => { it('runs', async () => { const browser = await launchChromium(); }); });
+ */
+export function describeWithChromium(name: string, fn: () => void): void {
+  if (!browserAvailable) describeUnavailable(name, fn);
+  else describe(name, fn);
+}
+
+/** Without Chromium: a failing test under `CI=true`, else a loud warning and a skipped suite. */
+function describeUnavailable(name: string, fn: () => void): void {
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('needs Chromium under CI', () => {
+        throw new Error(`Chromium not found at ${CHROMIUM_PATH}; browser suites are required when CI=true`);
+      });
+    });
+    return;
+  }
+  warnLoudly(name);
+  describe.skip(name, fn);
 }
 
 function createFixtureState(options: DescribeBrowserOptions) {

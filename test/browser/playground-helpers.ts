@@ -1,6 +1,6 @@
 /**
  * Helpers for the playground's end-to-end suite: the page served by Vite with the project's own
- * vite.config.ts (as `npm start` serves it), or built (as `npm run build` makes it) and served by a
+ * vite.config.ts (as `npm start` serves it), or built (as `npm run build:playground` makes it) and served by a
  * plain static server; and the few page interactions every test needs.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -39,10 +39,10 @@ export async function servePlayground(): Promise<Served> {
 }
 
 /**
- * Builds the playground as `npm run build` does (into `outDir`) and serves the files with a plain
+ * Builds the playground as `npm run build:playground` does (into `outDir`) and serves the files with a plain
  * static server: no Vite at all between the page and the browser.
  * @example
- * const served = await serveBuiltPlayground(join(ARTIFACTS, 'dist'));
+ * const served = await serveBuiltPlayground(join(ARTIFACTS, 'site'));
  */
 export async function serveBuiltPlayground(outDir: string): Promise<Served> {
   await build({

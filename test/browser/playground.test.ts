@@ -290,9 +290,13 @@ CREATE INDEX books_by_year ON books(year) WHERE year IS NOT NULL;
     old.close();
 
     // And the CLI sees a database that already has the target schema.
-    const cli = await run('node', [join(REPO_ROOT, 'bin/molt.mjs'), 'plan', migrated, schemaFile, '--json'], {
-      cwd: REPO_ROOT,
-    });
+    const cli = await run(
+      'node',
+      [join(REPO_ROOT, 'scripts/molt-from-source.mjs'), 'plan', migrated, schemaFile, '--json'],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     const fromCli = JSON.parse(cli.stdout) as { steps: unknown[]; blockers: unknown[] };
     expect(fromCli.steps).toEqual([]);
     expect(fromCli.blockers).toEqual([]);
@@ -484,7 +488,7 @@ describe.skipIf(!browserAvailable && !required)('the playground (built, from a s
   let served: Served;
   let browser: Browser;
   beforeAll(async () => {
-    [served, browser] = await Promise.all([serveBuiltPlayground(join(ARTIFACTS, 'dist')), launchChromium()]);
+    [served, browser] = await Promise.all([serveBuiltPlayground(join(ARTIFACTS, 'site')), launchChromium()]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -11,7 +11,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { loadSqlJs, openSqlJs } from '../../src/sqlite/index.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/molt.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../scripts/molt-from-source.mjs', import.meta.url));
 
 export interface RunResult {
   code: number;
@@ -19,7 +19,7 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `node bin/molt.mjs ...args` in `cwd` and resolves with its exit code and output. */
+/** Runs the CLI from the sources (scripts/molt-from-source.mjs) in `cwd`: its exit code and output. */
 export function molt(args: string[], cwd: string): Promise<RunResult> {
   return new Promise((resolve) => {
     execFile(
@@ -34,7 +34,7 @@ export function molt(args: string[], cwd: string): Promise<RunResult> {
   });
 }
 
-/** Starts `node bin/molt.mjs ...args` in `cwd`: the process, and its result once it ends. */
+/** Starts the CLI from the sources in `cwd`: the process, and its result once it ends. */
 export function startMolt(args: string[], cwd: string): { child: ChildProcess; done: Promise<RunResult> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, MOLT_DEBUG: '' } });
   let stdout = '';

@@ -5,19 +5,9 @@
  */
 import { inspectSchema, type Table } from '../../src/engine/index.ts';
 import type { SqliteConnection } from '../../src/sqlite/index.ts';
+import { type Affinity, affinityOf } from '../../src/testing/index.ts';
 
-export type Affinity = 'integer' | 'text' | 'blob' | 'real' | 'numeric' | 'any';
-
-/** SQLite's affinity rules (sqlite.org/datatype3.html#determination_of_column_affinity). */
-export function affinityOf(type: string, strict: boolean): Affinity {
-  const t = type.toUpperCase();
-  if (strict && t.trim() === 'ANY') return 'any';
-  if (t.includes('INT')) return 'integer';
-  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'text';
-  if (t.includes('BLOB') || t.trim() === '') return 'blob';
-  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'real';
-  return 'numeric';
-}
+export { type Affinity, affinityOf };
 
 /** Quotes an identifier for SQL text. */
 export function quoteName(name: string): string {
