@@ -4,7 +4,6 @@
  * injected dependencies, so it runs the same in a Worker, over a MessageChannel in Node, or called
  * directly in a test.
  */
-import type { SqlJsStatic } from 'sql.js';
 import { hashSchema } from '../engine/canonical.ts';
 import type { Renames } from '../engine/desired.ts';
 import { MoltError, toErrorData } from '../engine/errors.ts';
@@ -13,7 +12,7 @@ import { inspectSchema } from '../engine/inspect.ts';
 import type { Migration } from '../engine/ledger.ts';
 import { checkMigration, type MigrateOptions, type MigrateReport, migrate } from '../engine/migrate.ts';
 import { planMigration } from '../engine/plan.ts';
-import { openSqlJs, type SqlJsConnection } from '../sqlite/sql-js.ts';
+import { openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../sqlite/sql-js.ts';
 import { openUntrusted } from '../sqlite/untrusted.ts';
 import type { RetentionPolicy, SnapshotStore } from '../storage/index.ts';
 import type {

@@ -13,9 +13,8 @@
  * seed and the shrunk scenario as SQL; MOLT_PROPERTY_SEED=<seed> replays it.
  */
 import fc from 'fast-check';
-import type { SqlJsStatic } from 'sql.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/index.ts';
+import { loadSqlJs, openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../../src/sqlite/index.ts';
 import { runScenario } from '../support/migration-check.ts';
 import { Choices } from '../support/random-schema.ts';
 
