@@ -4,7 +4,7 @@
  * 300-table schema costs milliseconds.
  */
 import type { Row, SqliteConnection } from '../sqlite/port.ts';
-import { definitionAfterName, parseCreateTable } from './parse.ts';
+import { definitionAfterName, nameTokenIndex, parseCreateTable } from './parse.ts';
 import {
   type Column,
   type ForeignKey,
@@ -15,7 +15,7 @@ import {
   type Trigger,
   type View,
 } from './schema.ts';
-import { canonicalText, foldName, isWord } from './tokens.ts';
+import { canonicalText, codeTokens, foldName, isWord } from './tokens.ts';
 
 export interface InspectOptions {
   /**
@@ -224,14 +224,16 @@ function readUniques(rows: Row[]): string[][] {
   return [...byIndex.values()];
 }
 
+/**
+ * An index's definition is what follows its name, plus UNIQUE, the one part of an index written
+ * before its name (`CREATE UNIQUE INDEX IF NOT EXISTS "i" ON …`, comments anywhere in between).
+ */
 function readIndex(name: string, table: string, sql: string): Index {
-  return {
-    name,
-    table,
-    unique: /^\s*create\s+unique\b/i.test(sql),
-    sql,
-    definition: definitionAfterName(sql),
-  };
+  const tokens = codeTokens(sql);
+  const at = nameTokenIndex(tokens);
+  const unique = tokens.slice(0, at).some((t) => isWord(t, 'unique'));
+  const after = canonicalText(tokens.slice(at + 1));
+  return { name, table, unique, sql, definition: unique ? `"unique" ${after}` : after };
 }
 
 const tableIndex = new WeakMap<Schema, Map<string, Table>>();

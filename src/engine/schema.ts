@@ -57,7 +57,7 @@ export interface Index {
   table: string;
   unique: boolean;
   sql: string;
-  /** The statement after the index name, canonicalised. */
+  /** The statement after the index name, canonicalised, after `"unique"` for a unique index. */
   definition: string;
 }
 

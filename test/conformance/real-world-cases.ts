@@ -30,6 +30,8 @@ export interface Check {
   /** Run after the migration; when `rows` is given, the result must equal it. */
   sql: string;
   rows?: Record<string, unknown>[];
+  /** The statement must fail (a constraint the target schema enforces). */
+  fails?: boolean;
 }
 
 export interface RealWorldCase {

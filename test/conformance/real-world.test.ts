@@ -24,7 +24,10 @@ import {
 } from '../../src/engine/index.ts';
 import { loadSqlJs, openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../../src/sqlite/sql-js.ts';
 import { codeOf, hashBytes } from '../support/outcomes.ts';
-import { CASES, type RealWorldCase } from './real-world-cases.ts';
+import { CASES as REAL_WORLD, type RealWorldCase } from './real-world-cases.ts';
+import { SUBTLE_CASES } from './subtle-cases.ts';
+
+const CASES = [...REAL_WORLD, ...SUBTLE_CASES];
 
 describe('real-world schema pairs', () => {
   let sqlite: SqlJsStatic;
@@ -90,7 +93,8 @@ function runCase(conn: SqlJsConnection, c: RealWorldCase): void {
     expect(conn.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     expect(changedValues(conn, values)).toEqual([]);
     for (const check of c.checks ?? []) {
-      if (check.rows === undefined) conn.exec(check.sql);
+      if (check.fails) expect(() => conn.exec(check.sql), check.sql).toThrow();
+      else if (check.rows === undefined) conn.exec(check.sql);
       else expect(conn.query(check.sql), check.sql).toEqual(check.rows);
     }
     return;

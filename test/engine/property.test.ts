@@ -10,7 +10,8 @@
  *     database byte-identical.
  *
  * 300 runs under CI, 60 locally; MOLT_PROPERTY_RUNS sets another count. A failure prints fast-check's
- * seed and the shrunk scenario as SQL; MOLT_PROPERTY_SEED=<seed> replays it.
+ * seed and the shrunk scenario as SQL; MOLT_PROPERTY_SEED=<seed> replays it, and MOLT_PROPERTY_SHRINK=0
+ * reports the first failure as found (shrinking a long run can take many minutes).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -20,6 +21,7 @@ import { Choices } from '../support/random-schema.ts';
 
 const RUNS = Number(process.env.MOLT_PROPERTY_RUNS) || (process.env.CI === 'true' ? 300 : 60);
 const SEED = process.env.MOLT_PROPERTY_SEED ? Number(process.env.MOLT_PROPERTY_SEED) : undefined;
+const SHRINK = process.env.MOLT_PROPERTY_SHRINK !== '0';
 
 describe('planMigration and applyPlan on random schema pairs', () => {
   let sqlite: SqlJsStatic;
@@ -43,7 +45,7 @@ describe('planMigration and applyPlan on random schema pairs', () => {
         const outcome = runScenario(sqlite, probe, new Choices(stream));
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+      { numRuns: RUNS, endOnFailure: !SHRINK, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
   }, 600_000);
 });

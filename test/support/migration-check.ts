@@ -26,6 +26,7 @@ import {
   rowsAsSql,
   snapshotValues,
 } from './rows.ts';
+import { rowsFitSchema, schemaFacts } from './sqlite-facts.ts';
 
 export interface ScenarioOptions {
   /** Treat an apply that fails after planning found no blocker as a failure (to hunt for them). */
@@ -51,7 +52,7 @@ export function runScenario(
     conn.exec(scenario.currentSql);
     insertRandomRows(ch, conn, scenario.current);
     rows = rowsAsSql(snapshotValues(conn));
-    return checkScenario(conn, probe, scenario, options);
+    return checkScenario(sqlite, conn, probe, scenario, options);
   } catch (error) {
     const options = JSON.stringify({ renames: scenario.renames, allowDataLoss: scenario.allowDataLoss });
     throw new Error(
@@ -64,7 +65,30 @@ export function runScenario(
   }
 }
 
+/**
+ * What SQLite itself says about the result (pragmas, defaults, view columns) is what it says about a
+ * fresh database built from the desired SQL, and the result's rows fit that database.
+ */
+function expectSameFacts(
+  sqlite: SqlJsStatic,
+  probe: SqlJsConnection,
+  conn: SqlJsConnection,
+  sql: string,
+): void {
+  const fresh = openSqlJs(sqlite);
+  try {
+    fresh.exec(sql);
+    expect(schemaFacts(conn, probe), 'SQLite reads the result differently from the target').toEqual(
+      schemaFacts(fresh, probe),
+    );
+  } finally {
+    fresh.close();
+  }
+  expect(rowsFitSchema(sqlite, sql, conn), 'rows of the result that the target refuses').toEqual([]);
+}
+
 function checkScenario(
+  sqlite: SqlJsStatic,
   conn: SqlJsConnection,
   probe: SqlJsConnection,
   scenario: Scenario,
@@ -104,6 +128,7 @@ function checkScenario(
 
   const pristine = loadDesiredSchema(conn, scenario.desiredSql).schema;
   expect(diffCanonical(inspectSchema(conn), pristine), 'the result is not the desired schema').toEqual([]);
+  expectSameFacts(sqlite, probe, conn, scenario.desiredSql);
   expect(planMigration(conn, scenario.desiredSql).steps, 'planning again found steps').toEqual([]);
   expect(conn.query('PRAGMA foreign_key_check')).toEqual([]);
   expect(conn.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);

@@ -153,6 +153,7 @@ function mutateDependents(
     } else if (r >= 70) {
       index.unique = ch.chance(50) ? !index.unique : index.unique;
       index.where = ch.pick(['none', 'not-null', 'positive'] as const);
+      index.verbose = ch.chance(50);
     }
   }
   for (const view of [...schema.views]) {

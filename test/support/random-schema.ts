@@ -64,6 +64,8 @@ export interface IndexModel {
   /** Index `lower(col)` instead of the first column itself. */
   expression: boolean;
   where: 'none' | 'not-null' | 'positive';
+  /** Written as `CREATE /* … *\/ UNIQUE INDEX IF NOT EXISTS`: the spelling must not hide UNIQUE. */
+  verbose: boolean;
 }
 
 export interface ViewModel {
@@ -182,6 +184,7 @@ export function generateIndex(ch: Choices, names: Names, tables: readonly TableM
     unique: ch.chance(30),
     expression: ch.chance(20),
     where: ch.pick(['none', 'none', 'not-null', 'positive'] as const),
+    verbose: ch.chance(30),
   };
 }
 
@@ -308,8 +311,11 @@ export function renderSchema(schema: SchemaModel, options: RenderOptions = {}): 
         : index.where === 'positive'
           ? ` WHERE ${first} > 0`
           : '';
+    const head = index.verbose
+      ? `CREATE /* index */ ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS`
+      : `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX`;
     statements.push(
-      `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteName(index.name)} ON ${quoteName(name(index.table))} (${cols.join(', ')})${where};`,
+      `${head} ${quoteName(index.name)} ON ${quoteName(name(index.table))} (${cols.join(', ')})${where};`,
     );
   }
   for (const view of schema.views) {
