@@ -5,11 +5,11 @@
  * dependencies, so it runs the same in a Worker, over a MessageChannel in Node, or called directly in
  * a test.
  */
-import type { SqlJsStatic } from 'sql.js';
 import type { Renames } from '../engine/desired.ts';
 import { MoltError, toErrorData } from '../engine/errors.ts';
 import type { Migration } from '../engine/ledger.ts';
 import type { MigrateReport } from '../engine/migrate.ts';
+import type { SqlJsStatic } from '../sqlite/sql-js.ts';
 import type { RetentionPolicy, SnapshotStore } from '../storage/index.ts';
 import type { AppContext } from './app.ts';
 import type { CallArgs, CallMethod, CallResults } from './calls.ts';

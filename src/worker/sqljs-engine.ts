@@ -3,9 +3,8 @@
  * A persist is one `export()` (the floor: stock sql.js does not say which pages changed) and a save
  * that writes only the chunks that differ from the last one.
  */
-import type { SqlJsStatic } from 'sql.js';
 import type { SqliteConnection } from '../sqlite/port.ts';
-import { openSqlJs, type SqlJsConnection } from '../sqlite/sql-js.ts';
+import { openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../sqlite/sql-js.ts';
 import { openUntrusted } from '../sqlite/untrusted.ts';
 import type { SnapshotStore } from '../storage/index.ts';
 import type { DatabaseEngine, EngineHooks, EngineLoad, OpenEngine } from './engine.ts';
