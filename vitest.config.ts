@@ -17,6 +17,17 @@ export default defineConfig({
         },
       },
       {
+        // The CLI suites that read and write database files, again under sql.js (the default above is
+        // native SQLite through better-sqlite3, a dev dependency).
+        test: {
+          name: 'cli-wasm',
+          include: ['test/cli/{apply,plan,migrate,check,snapshots,errors,lock}.test.ts'],
+          env: { MOLT_SQLITE: 'wasm' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -12,7 +12,7 @@ const ROWS = Number(process.env.MOLT_BENCH_ROWS ?? 1_000_000);
 const CHILD_ROWS = Math.round(ROWS / 5);
 const RUNS = Number(process.env.MOLT_BENCH_RUNS ?? 3);
 
-const BEFORE = `
+export const BEFORE = `
 CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL, category TEXT, created_at INTEGER);
 CREATE INDEX items_category ON items (category);
 CREATE INDEX items_name ON items (name);
@@ -23,10 +23,10 @@ CREATE INDEX reviews_item ON reviews (item_id);`;
 
 // COLLATE on an indexed column and a new CHECK: a change only a rebuild can make.
 const AFTER_ITEMS = `CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL CHECK (price >= 0), category TEXT COLLATE NOCASE, created_at INTEGER)`;
-const AFTER = BEFORE.replace(/CREATE TABLE items \([^;]*\)/, AFTER_ITEMS);
+export const AFTER = BEFORE.replace(/CREATE TABLE items \([^;]*\)/, AFTER_ITEMS);
 
 /** The procedure from sqlite.org/lang_altertable.html#otheralter, written by hand for this change. */
-const HAND_WRITTEN = [
+export const HAND_WRITTEN = [
   'PRAGMA foreign_keys = OFF',
   'BEGIN IMMEDIATE',
   AFTER_ITEMS.replace('CREATE TABLE items', 'CREATE TABLE new_items'),
@@ -43,12 +43,13 @@ const HAND_WRITTEN = [
   'PRAGMA foreign_keys = ON',
 ];
 
-function seed(exec: (sql: string) => void): void {
+export function seed(exec: (sql: string) => void, rows = ROWS): void {
+  const childRows = Math.round(rows / 5);
   exec(BEFORE);
-  exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ROWS})
+  exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
     INSERT INTO items SELECT i, 'item ' || i, (i % 1000) / 10.0, 'cat' || (i % 50), 1700000000 + i FROM n`);
-  exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${CHILD_ROWS})
-    INSERT INTO reviews SELECT i, (i * 7) % ${ROWS} + 1, i % 5 + 1 FROM n`);
+  exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${childRows})
+    INSERT INTO reviews SELECT i, (i * 7) % ${rows} + 1, i % 5 + 1 FROM n`);
 }
 
 export async function runRebuildBench(): Promise<Record<string, unknown>> {

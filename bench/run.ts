@@ -22,6 +22,20 @@ const BENCHES: Bench[] = [
     ],
   },
   {
+    name: 'cli',
+    run: async () => (await import('./cli.ts')).runCliBench(),
+    summary: (r) => [
+      [
+        `molt apply (native, whole process) vs sqlite3 shell's 12 steps, ${r.databaseMb} MB`,
+        `${r.ratioVsShell}× (--no-backup ${r.ratioVsShellNoBackup}×)`,
+        '≤ 1.5×',
+      ],
+      [`molt apply peak RSS, ${r.databaseMb} MB file`, `${r.peakRssMb} MB`, '≤ 150 MB'],
+      [`molt apply peak RSS, ${r.bigDatabaseMb} MB file`, `${r.bigApplyPeakRssMb} MB`, 'roughly flat'],
+      [`molt plan, ${r.bigDatabaseMb} MB file`, `${r.bigPlanMs} ms`, '≤ 5000 ms'],
+    ],
+  },
+  {
     name: 'plan',
     run: async () => (await import('./plan.ts')).runPlanBench(),
     summary: (r) => [['plan of a 300-table schema change', `${r.planMs} ms`, '≤ 50 ms']],

@@ -126,21 +126,25 @@ async function loadVerifiedHead(store: SnapshotStore, label: string): Promise<Ui
 }
 
 /**
- * Saves the bytes just written to the file as the store's head, then applies the default retention
- * (the last few pre-migrate snapshots and saves) and removes the chunks nothing uses any more. The file
- * is already written: a failure here is reported through `warn` and returns null, since the pre-migrate
- * snapshot is safe and the next run snapshots the file again.
+ * Saves the bytes just written to the file as the store's head (or runs `save`, which saves it some
+ * other way, as from the file in place), then applies the default retention (the last few pre-migrate
+ * snapshots and saves) and removes the chunks nothing uses any more. The file is already written: a
+ * failure here is reported through `warn` and returns null, since the pre-migrate snapshot is safe and
+ * the next run snapshots the file again.
  * @example
  * const head = await saveHead(store, bytes, { schemaHash, warn: (m) => context.stderr(m) });
  */
 export async function saveHead(
   store: SnapshotStore,
-  bytes: Uint8Array,
+  bytes: Uint8Array | (() => Promise<SaveResult>),
   options: { schemaHash?: string | null; warn: (line: string) => void },
 ): Promise<SaveResult | null> {
   let saved: SaveResult;
   try {
-    saved = await store.saveSnapshot(bytes, { reason: 'save', schemaHash: options.schemaHash ?? null });
+    saved =
+      typeof bytes === 'function'
+        ? await bytes()
+        : await store.saveSnapshot(bytes, { reason: 'save', schemaHash: options.schemaHash ?? null });
   } catch (error) {
     options.warn(`molt: warning: the file was written, but saving its snapshot failed: ${describe(error)}\n`);
     return null;

@@ -64,7 +64,12 @@ function waitingLine(path: string, holder: LockRecord | null): string {
   return `molt: waiting for ${who} to finish with ${path}\n`;
 }
 
-function parseLockTimeout(command: string, value: string | undefined): number {
+/**
+ * The `--lock-timeout` value in milliseconds (the default when absent); a bad value is a usage error.
+ * @example
+ * parseLockTimeout('apply', '5000'); // 5000
+ */
+export function parseLockTimeout(command: string, value: string | undefined): number {
   if (value === undefined) return DEFAULT_LOCK_TIMEOUT_MS;
   const ms = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(ms)) {

@@ -81,11 +81,13 @@ function optionFor(blocker: Blocker): string | null {
  */
 export function formatApplyReport(
   report: ApplyReport,
-  options: { path: string; writeMs: number; warnings?: readonly Warning[] },
+  options: { path: string; writeMs: number | null; warnings?: readonly Warning[] },
 ): string {
+  // writeMs is null when the file was written in place, inside the transaction.
+  const written = options.writeMs === null ? '' : `, written in ${ms(options.writeMs)}`;
   const lines = [
     `Applied ${count(report.steps.length, 'step')} to ${options.path} in ${ms(report.durationMs)}` +
-      ` (${number(report.rowsCopied)} rows copied), written in ${ms(options.writeMs)}.`,
+      ` (${number(report.rowsCopied)} rows copied)${written}.`,
   ];
   const width = Math.max(...report.steps.map((s) => `${s.kind} ${s.object}`.length));
   for (const step of report.steps) {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { toErrorData } from '../engine/errors.ts';
 import { type CliContext, type CommandModule, EXIT, type ExitCode, usageError } from './command.ts';
+import { toJson } from './format.ts';
 import { DEFAULT_FILE_SYSTEM } from './io.ts';
 
 /** Every command: a one-line summary for `molt --help` and the module that runs it. */
@@ -76,10 +77,18 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<E
     fs: options.fs ?? DEFAULT_FILE_SYSTEM,
   };
   const env = options.env ?? process.env;
+  let printed = false;
+  const stdout = context.stdout;
+  context.stdout = (text) => {
+    printed = true;
+    stdout(text);
+  };
   try {
     return await dispatch(argv, context);
   } catch (error) {
     const data = toErrorData(error);
+    // With --json, a program reads stdout: the error is JSON there too, unless a report already is.
+    if (wantsJson(argv) && !printed) stdout(`${toJson({ status: 'error', error: data })}\n`);
     context.stderr(`molt: error: ${data.code}: ${oneLine(data.message)}\n`);
     if (env.MOLT_DEBUG && error instanceof Error && error.stack) context.stderr(`${error.stack}\n`);
     return EXIT.error;
@@ -108,6 +117,11 @@ async function help(name: string | undefined, context: CliContext): Promise<Exit
   const entry = COMMANDS[name];
   if (!entry) throw usageError(null, `unknown command '${name}'`);
   return print(context, (await entry.load()).usage);
+}
+
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /** `--help` anywhere before a `--` asks for the command's help, whatever else is there. */

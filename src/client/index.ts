@@ -11,6 +11,7 @@ export type { MigrateReport } from '../engine/migrate.ts';
 export type { Blocker, Plan, Step, Warning } from '../engine/plan-types.ts';
 export type {
   ExecResult,
+  PersistedEvent,
   ProgressEvent,
   SaveReport,
   SchemaChangedMessage,

@@ -14,14 +14,17 @@ import {
   channelName,
   type ExecResult,
   type MoltService,
+  type PersistedEvent,
   type ProgressEvent,
   type SaveReport,
   type SchemaChangedMessage,
   type StartupReport,
   type Statement,
+  type WorkerEvent,
 } from '../worker/protocol.ts';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../worker/service.ts';
-import { asMoltError, MoltError, unwrap } from './errors.ts';
+import { asMoltError, type ErrorData, MoltError, unwrap } from './errors.ts';
+import { createPersistState, watchPageLifecycle } from './lifecycle.ts';
 
 export interface OpenDatabaseOptions {
   /** The database's name: one IndexedDB store, one Web Lock and one BroadcastChannel per name. */
@@ -34,12 +37,24 @@ export interface OpenDatabaseOptions {
    * sooner than the default: starting a worker takes its own time, whatever the lock's.
    */
   lockTimeoutMs?: number;
+  /**
+   * When writes (`exec`, `transaction`, a `query` that writes) resolve. `commit` (default): once they
+   * are in the persisted head. `relaxed`: at once; persisted within `relaxedDelayMs`, and when the page
+   * is hidden or left and on `close()`. `manual`: at once; persisted by `save()`.
+   */
+  durability?: 'commit' | 'relaxed' | 'manual';
+  /** For `relaxed`: the longest a write stays unpersisted, in ms. Default 1000. */
+  relaxedDelayMs?: number;
   onProgress?: (event: ProgressEvent) => void;
 }
 
 export interface DatabaseEvents {
   'schema-changed': SchemaChangedMessage;
   progress: ProgressEvent;
+  /** This tab's worker persisted writes (only the tab that holds the database persists). */
+  persisted: PersistedEvent;
+  /** A persist failed; `commit` writes it carried were rejected with the same code. */
+  'persist-failed': { error: ErrorData; writes: number; lost: number };
 }
 
 export interface Database {
@@ -51,6 +66,8 @@ export interface Database {
   transaction(statements: Statement[]): Promise<ExecResult[]>;
   /** Persists the database as a new snapshot (only the changed chunks are written). */
   save(): Promise<SaveReport>;
+  /** Persists writes not yet persisted (`relaxed`, `manual`); resolves at once when there are none. */
+  flush(): Promise<void>;
   /** The plan to `schema` (default: the worker's declared schema), with per-call options. */
   plan(schema?: string, options?: PlanOptions): Promise<Plan>;
   migrate(): Promise<MigrateReport>;
@@ -88,6 +105,16 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
     options.onProgress?.(event);
     emit('progress', event);
   };
+  const persistState = createPersistState();
+  const onWorkerEvent = (event: WorkerEvent) => {
+    persistState.onEvent(event);
+    if (event.kind === 'persisted') {
+      const { kind: _kind, ...detail } = event;
+      emit('persisted', detail);
+    } else if (event.kind === 'persist-failed') {
+      emit('persist-failed', { error: event.error, writes: event.writes, lost: event.lost });
+    }
+  };
   // Other tabs hear about a change; this tab knows about its own (it is in the report or the result).
   const source = randomId();
   const channel =
@@ -109,12 +136,21 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
       name: options.name,
       source,
       ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
+      ...(options.relaxedDelayMs === undefined ? {} : { relaxedDelayMs: options.relaxedDelayMs }),
     };
     // A worker that fails to load (a bad URL, a syntax error) or never calls serve() never answers:
     // fail instead of waiting.
     const failed = workerFailure(options.worker);
     await Promise.race([workerAnswers(service, answerTimeoutMs), failed]);
-    return unwrap(await Promise.race([service.open(request, Comlink.proxy(progress)), failed]));
+    const report = unwrap(
+      await Promise.race([
+        service.open(request, Comlink.proxy(progress), Comlink.proxy(onWorkerEvent)),
+        failed,
+      ]),
+    );
+    persistState.setOwner(report.role === 'owner');
+    return report;
   })();
   // Calls wait for the open to finish, whatever its outcome: after a blocked migration the database
   // is still there, unchanged, for the app to read.
@@ -132,14 +168,36 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
       throw asMoltError(error);
     }
   };
+  /** A write: `pagehide` waits for it while it is in flight or unpersisted in this tab's worker. */
+  const write = async <T>(
+    run: () => Promise<import('../worker/protocol.ts').Outcome<T>>,
+    surely = true,
+  ): Promise<T> => {
+    persistState.onWrite(true, false);
+    let acknowledged = false;
+    try {
+      const value = await call(run);
+      acknowledged = surely && (options.durability === 'relaxed' || options.durability === 'manual');
+      return value;
+    } finally {
+      persistState.onWrite(false, acknowledged);
+    }
+  };
+  let isOpen = false;
+  void opened.then(() => (isOpen = true));
+  // Called from `pagehide`, whose handler then waits: the message must leave now, not in a microtask.
+  const stopWatching = watchPageLifecycle(() => {
+    if (isOpen) service.flush().catch(() => undefined);
+  }, persistState);
 
   return {
     ready,
     query: <T extends Row>(sql: string, params?: SqlValue[]) =>
-      call(() => service.query(sql, params)) as Promise<T[]>,
-    exec: (sql, params) => call(() => service.exec(sql, params)),
-    transaction: (statements) => call(() => service.transaction(statements)),
+      write(() => service.query(sql, params), false) as Promise<T[]>,
+    exec: (sql, params) => write(() => service.exec(sql, params)),
+    transaction: (statements) => write(() => service.transaction(statements)),
     save: () => call(() => service.save()),
+    flush: () => call(() => service.flush()),
     plan: (schema, planOptions) => call(() => service.plan(schema, planOptions)),
     migrate: () => call(() => service.migrate(Comlink.proxy(progress))),
     health: (schema) => call(() => service.health(schema)),
@@ -153,6 +211,7 @@ export function openDatabase(options: OpenDatabaseOptions): Database {
       call(() => service.importDatabase(Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]))),
     close: async () => {
       channel?.close();
+      stopWatching();
       await call(() => service.close());
       service[Comlink.releaseProxy]();
     },

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'quota-exceeded'
   | 'storage-error'
   | 'locked'
+  | 'owner-changed'
   | 'read-only'
   | 'sqlite-unavailable'
   | 'insecure-context'

@@ -2,16 +2,46 @@
  * The sql.js adapter: the only module that imports sql.js. Replacing sql.js with another SQLite
  * build means writing another file like this one.
  */
-import initSqlJs, { type BindParams, type Database, type SqlJsStatic } from 'sql.js';
+import initSqlJs from 'sql.js';
 import { MoltError } from '../engine/errors.ts';
 import { type Row, type SqliteConnection, SqliteError, type SqlValue } from './port.ts';
+
+/**
+ * sql.js as molt uses it: the loaded module and its databases. Declared here rather than taken from
+ * @types/sql.js, whose emscripten types need the DOM library: an app on Node, or one checking libraries
+ * with `skipLibCheck: false`, needs neither. sql.js's own `SqlJsStatic` fits it.
+ */
+export interface SqlJsStatic {
+  Database: new (data?: ArrayLike<number> | null) => SqlJsDatabase;
+}
+
+/** Values as sql.js binds them (it also takes bigints, which its types leave out). */
+export type SqlJsParams = (number | string | Uint8Array | null)[];
+
+/** A sql.js database (the few methods molt calls). */
+export interface SqlJsDatabase {
+  exec(sql: string): unknown;
+  run(sql: string, params?: SqlJsParams): unknown;
+  prepare(sql: string): SqlJsStatement;
+  export(): Uint8Array;
+  close(): void;
+}
+
+/** A sql.js prepared statement (the few methods molt calls). */
+export interface SqlJsStatement {
+  bind(params?: SqlJsParams): boolean;
+  step(): boolean;
+  getColumnNames(): string[];
+  get(): SqlValue[];
+  free(): boolean;
+}
 
 /** A connection that can also hand out its database file and the raw sql.js handle. */
 export interface SqlJsConnection extends SqliteConnection {
   /** The database file as bytes. sql.js cannot do this inside an open write transaction. */
   export(): Uint8Array;
   /** The underlying sql.js database, for the few things the port does not cover. */
-  readonly raw: Database;
+  readonly raw: SqlJsDatabase;
 }
 
 export interface LoadSqlJsOptions {
@@ -83,7 +113,7 @@ export function openSqlJs(sqlite: SqlJsStatic, bytes?: Uint8Array): SqlJsConnect
   return wrap(sqlite, new sqlite.Database(bytes ? new Uint8Array(bytes) : undefined));
 }
 
-function wrap(sqlite: SqlJsStatic, db: Database): SqlJsConnection {
+function wrap(sqlite: SqlJsStatic, db: SqlJsDatabase): SqlJsConnection {
   // This build keeps temporary tables and sort spills in (emulated) files by default; in memory they
   // skip a layer of copying, and they were in memory anyway.
   db.exec('PRAGMA temp_store = MEMORY');
@@ -91,7 +121,7 @@ function wrap(sqlite: SqlJsStatic, db: Database): SqlJsConnection {
     raw: db,
     exec(sql, params) {
       guard(sql, () => {
-        if (params && params.length > 0) db.run(sql, params as BindParams);
+        if (params && params.length > 0) db.run(sql, params as SqlJsParams);
         else db.exec(sql);
       });
     },
@@ -99,13 +129,13 @@ function wrap(sqlite: SqlJsStatic, db: Database): SqlJsConnection {
       return guard(sql, () => {
         const statement = db.prepare(sql);
         try {
-          if (params && params.length > 0) statement.bind(params as BindParams);
+          if (params && params.length > 0) statement.bind(params as SqlJsParams);
           const rows: Row[] = [];
           let names: string[] | undefined;
           while (statement.step()) {
             // getAsObject looks the column names up again for every row; do it once.
             names ??= statement.getColumnNames();
-            const values = statement.get() as SqlValue[];
+            const values = statement.get();
             const row: Row = {};
             for (let i = 0; i < names.length; i++) row[names[i]!] = values[i] ?? null;
             rows.push(row);

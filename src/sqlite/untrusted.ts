@@ -4,7 +4,7 @@
  * functions are not trusted, cell sizes are checked, and `quick_check` runs before anything else.
  */
 import { MoltError } from '../engine/errors.ts';
-import type { SqliteConnection } from './port.ts';
+import { type SqliteConnection, SqliteError } from './port.ts';
 import { openSqlJs, type SqlJsConnection } from './sql-js.ts';
 
 /** The first 16 bytes of every SQLite database file (sqlite.org/fileformat2.html#magic_header_string). */
@@ -64,6 +64,8 @@ export function checkQuickly(conn: SqliteConnection, label: string): void {
       .map((row) => String(Object.values(row)[0]))
       .filter((line) => line !== 'ok');
   } catch (error) {
+    // Another process's lock is not damage: let the caller say so.
+    if (error instanceof SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.resultCode ?? '')) throw error;
     // SQLite stops at the first page it cannot read ("database disk image is malformed").
     problems = [error instanceof Error ? error.message : String(error)];
   }

@@ -29,15 +29,18 @@ import { unique } from './write-chunks.ts';
  */
 export interface ByteSource {
   readonly byteLength: number;
-  /** Exactly `length` bytes from `offset` (the caller never reads past `byteLength`). */
+  /**
+   * Exactly `length` bytes from `offset` (the caller never reads past `byteLength`). The bytes need only
+   * stay valid until the next call, so a source may reuse one buffer.
+   */
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
 /**
- * Bytes read in a source's pieces: at most this many at a time, whole chunks. 8 MiB keeps a save's
- * memory small next to SQLite's page cache while each disk or IndexedDB call still moves dozens of chunks.
+ * Bytes read in a source's pieces: at most this many at a time, whole chunks. 4 MiB keeps a save's
+ * memory small next to SQLite's page cache while each disk or IndexedDB call still moves 20 chunks.
  */
-export const SOURCE_WINDOW_BYTES = 8 * 1024 * 1024;
+export const SOURCE_WINDOW_BYTES = 4 * 1024 * 1024;
 
 /**
  * True for a `ByteSource` (anything with `byteLength` and `read`), false for a byte array.
@@ -80,7 +83,8 @@ export async function saveSnapshotFromSource(
     throw new MoltError('invalid-argument', 'Use restoreSnapshot to make a restore snapshot.', {});
   }
   const { byteLength } = source;
-  const header = await readExactly(source, 0, Math.min(100, byteLength));
+  // A copy: a source may hand out the same buffer again on its next read.
+  const header = (await readExactly(source, 0, Math.min(100, byteLength))).slice();
   assertSqliteDatabase(header);
   const head = await headFor(options, context);
   const inHead = new Set(await headChunks(head, context));

@@ -11,6 +11,7 @@ import type { PlanOptions } from '../engine/plan.ts';
 import type { Plan } from '../engine/plan-types.ts';
 import type { Row, SqlValue } from '../sqlite/port.ts';
 import type { SkippedSnapshot, SnapshotInfo, SnapshotListEntry, VerifyResult } from '../storage/index.ts';
+import type { Durability } from './durability.ts';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
 
@@ -38,6 +39,31 @@ export interface OpenRequest {
   source?: string;
   /** How long to wait for another tab's startup migration. Default 10 s. */
   lockTimeoutMs?: number;
+  /** When this opener's writes resolve (durability.ts). Default `commit`. */
+  durability?: Durability;
+  /** For `relaxed`: the longest a write stays unpersisted. Default 1 s. */
+  relaxedDelayMs?: number;
+}
+
+/**
+ * What the worker tells its page as it happens: whether something is unpersisted (so that `pagehide`
+ * can give the persist time to finish, with `persistMs`, how long recent persists took), each persist,
+ * each failed one (with the writes it carried, and the acknowledged ones lost). Only the owner's worker
+ * persists.
+ */
+export type WorkerEvent =
+  | { kind: 'pending'; pending: boolean; persistMs: number }
+  | ({ kind: 'persisted' } & PersistedEvent)
+  | { kind: 'persist-failed'; error: ErrorData; writes: number; lost: number };
+
+/** One persist: the snapshot it made, how many writes it carried, what it wrote, how long it took. */
+export interface PersistedEvent {
+  snapshotId: string;
+  generation: number;
+  writes: number;
+  bytesWritten: number;
+  chunksWritten: number;
+  ms: number;
 }
 
 /** The outcome of opening: what was loaded, what ran, what was saved. */
@@ -45,6 +71,11 @@ export interface StartupReport {
   /** `created`: a new database. `migrated`: changes ran and were saved. `up-to-date`: nothing to do. */
   status: 'created' | 'migrated' | 'up-to-date';
   name: string;
+  /**
+   * `owner`: this tab's worker holds the database. `follower`: another tab's worker does, and this
+   * one forwards every call to it.
+   */
+  role: 'owner' | 'follower';
   /** The snapshot the database was loaded from (null for a new database). */
   loaded: SnapshotInfo | null;
   /** Snapshots skipped because they failed verification, newest first, with why. */
@@ -76,11 +107,17 @@ export interface SaveReport {
 
 /** The service a worker exposes. Every method resolves to an Outcome. */
 export interface MoltService {
-  open(request: OpenRequest, onProgress?: (event: ProgressEvent) => void): Promise<Outcome<StartupReport>>;
+  open(
+    request: OpenRequest,
+    onProgress?: (event: ProgressEvent) => void,
+    onEvent?: (event: WorkerEvent) => void,
+  ): Promise<Outcome<StartupReport>>;
   query(sql: string, params?: SqlValue[]): Promise<Outcome<Row[]>>;
   exec(sql: string, params?: SqlValue[]): Promise<Outcome<ExecResult>>;
   transaction(statements: Statement[]): Promise<Outcome<ExecResult[]>>;
   save(): Promise<Outcome<SaveReport>>;
+  /** Persists whatever is not yet persisted (relaxed and manual writes), and waits for it. */
+  flush(): Promise<Outcome<void>>;
   plan(schema?: string, options?: PlanOptions): Promise<Outcome<Plan>>;
   migrate(onProgress?: (event: ProgressEvent) => void): Promise<Outcome<MigrateReport>>;
   health(schema?: string): Promise<Outcome<HealthReport>>;

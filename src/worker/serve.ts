@@ -43,9 +43,11 @@ export function serve(options: ServeOptions = {}, overrides: Partial<ServiceDeps
 
 /**
  * Adapts the service to Comlink: bytes go back transferred (zero-copy), and progress callbacks, which
- * arrive as proxies, are released when the call is over.
+ * arrive as proxies, are released when the call is over (the event callback of `open` when the
+ * database is closed).
  */
 export function forComlink(service: MoltService): MoltService {
+  const events: { [Comlink.releaseProxy]?: () => void }[] = [];
   const released =
     <A extends unknown[], T>(run: (...args: A) => Promise<T>, callbackAt: number) =>
     async (...args: A): Promise<T> => {
@@ -58,8 +60,18 @@ export function forComlink(service: MoltService): MoltService {
     };
   return {
     ...service,
-    open: released(service.open, 1),
+    open: released((request, onProgress, onEvent) => {
+      if (onEvent) events.push(onEvent as never);
+      return service.open(request, onProgress, onEvent);
+    }, 1),
     migrate: released(service.migrate, 0),
+    close: async () => {
+      try {
+        return await service.close();
+      } finally {
+        for (const callback of events.splice(0)) callback[Comlink.releaseProxy]?.();
+      }
+    },
     exportSnapshot: async (id) => transferBytes(await service.exportSnapshot(id)),
   };
 }

@@ -1,31 +1,32 @@
 /**
- * The service a worker runs: it owns one sql.js database and composes the engine (plans, migrations,
- * health) with the snapshot store (the persisted copy and the way back). Plain async methods over
- * injected dependencies, so it runs the same in a Worker, over a MessageChannel in Node, or called
- * directly in a test.
+ * The service a worker runs. It opens the database under the startup lock, migrates it as the app's
+ * declarations say, and answers every call through the local database (local-database.ts): the
+ * engine, the snapshot store and the durability policy. Plain async methods over injected
+ * dependencies, so it runs the same in a Worker, over a MessageChannel in Node, or called directly in
+ * a test.
  */
-import type { SqlJsStatic } from 'sql.js';
-import { hashSchema } from '../engine/canonical.ts';
 import type { Renames } from '../engine/desired.ts';
 import { MoltError, toErrorData } from '../engine/errors.ts';
-import { type HealthReport, health, healthCheck, scoreHealth } from '../engine/health.ts';
-import { inspectSchema } from '../engine/inspect.ts';
 import type { Migration } from '../engine/ledger.ts';
-import { checkMigration, type MigrateOptions, type MigrateReport, migrate } from '../engine/migrate.ts';
-import { planMigration } from '../engine/plan.ts';
-import { openSqlJs, type SqlJsConnection } from '../sqlite/sql-js.ts';
-import { openUntrusted } from '../sqlite/untrusted.ts';
+import type { MigrateReport } from '../engine/migrate.ts';
+import type { SqlJsStatic } from '../sqlite/sql-js.ts';
 import type { RetentionPolicy, SnapshotStore } from '../storage/index.ts';
+import type { AppContext } from './app.ts';
+import type { CallArgs, CallMethod, CallResults } from './calls.ts';
+import { DEFAULT_DURABILITY, type Durability, type WriterEvent } from './durability.ts';
+import type { OpenEngine } from './engine.ts';
+import { type LocalDatabase, openLocalDatabase } from './local-database.ts';
 import type {
-  ExecResult,
   MoltService,
   Outcome,
   ProgressEvent,
   SchemaChangedMessage,
   StartupPhase,
   StartupReport,
+  WorkerEvent,
 } from './protocol.ts';
 import { channelName } from './protocol.ts';
+import { sqlJsEngine } from './sqljs-engine.ts';
 
 /** What the app's worker file passes to `serve`. */
 export interface ServeOptions {
@@ -54,8 +55,8 @@ export interface ServeOptions {
 export interface LockManagerLike {
   request<T>(
     name: string,
-    options: { mode: 'exclusive'; signal?: AbortSignal },
-    callback: () => Promise<T>,
+    options: { mode?: 'exclusive'; signal?: AbortSignal; ifAvailable?: boolean; steal?: boolean },
+    callback: (lock: unknown) => Promise<T>,
   ): Promise<T>;
 }
 
@@ -65,6 +66,8 @@ export interface ServiceDeps {
   openStore: (name: string) => SnapshotStore;
   locks: LockManagerLike;
   broadcast: (channel: string, message: SchemaChangedMessage) => void;
+  /** Another engine than sql.js over `openStore` (see engine.ts). */
+  openEngine?: OpenEngine;
   /** Called as each startup phase begins; tests use it to stop the worker at a chosen point. */
   onPhase?: (phase: StartupPhase) => void | Promise<void>;
 }
@@ -75,8 +78,9 @@ interface State {
   name: string;
   /** Who opened it (the client's id), so its own broadcasts can be told apart. */
   source: string;
-  conn: SqlJsConnection;
-  store: SnapshotStore;
+  durability: Durability;
+  delayMs?: number;
+  local: LocalDatabase;
 }
 
 /**
@@ -87,21 +91,17 @@ interface State {
  */
 export function createService(deps: ServiceDeps): MoltService {
   let state: State | undefined;
+  const app: AppContext = {
+    ...(deps.options.schema === undefined ? {} : { schema: deps.options.schema }),
+    migrations: deps.options.migrations ?? [],
+    allowDataLoss: deps.options.allowDataLoss ?? false,
+    ...(deps.options.renames ? { renames: deps.options.renames } : {}),
+  };
+  const openEngine = deps.openEngine ?? sqlJsEngine(deps.loadSqlite, deps.openStore);
   const current = () => {
     if (!state) throw new MoltError('closed', 'the database is not open');
     return state;
   };
-  const migrateOptions = (
-    onProgress?: (e: ProgressEvent) => void,
-    snapshotId?: string | null,
-  ): MigrateOptions => ({
-    migrations: deps.options.migrations ?? [],
-    ...(deps.options.schema === undefined ? {} : { schema: deps.options.schema }),
-    allowDataLoss: deps.options.allowDataLoss ?? false,
-    ...(deps.options.renames ? { renames: deps.options.renames } : {}),
-    snapshotId: snapshotId ?? null,
-    onProgress: (p) => onProgress?.({ phase: p.phase, message: describe(p), ...fraction(p) }),
-  });
   const phase = async (name: StartupPhase, onProgress?: (e: ProgressEvent) => void) => {
     onProgress?.({ phase: name, message: name });
     await deps.onPhase?.(name);
@@ -125,73 +125,60 @@ export function createService(deps: ServiceDeps): MoltService {
       throw error;
     }
   };
-
-  /** Runs pending work under the lock: pre-migrate snapshot, one transaction, save, broadcast. */
-  const runMigration = async (s: State, onProgress?: (e: ProgressEvent) => void, hasHead = true) => {
-    const timings = { migrateMs: 0, saveMs: 0 };
-    await phase('check', onProgress);
-    const check = checkMigration(s.conn, migrateOptions(onProgress));
-    if (check.status !== 'pending') return { report: check, pre: null, saved: null, timings };
-    await phase('pre-migrate-snapshot', onProgress);
-    const pre = hasHead ? (await s.store.snapshotHead('pre-migrate')).snapshot.id : null;
-    await phase('migrate', onProgress);
-    let started = performance.now();
-    const report = migrate(s.conn, { ...migrateOptions(onProgress, pre), plan: check.plan });
-    timings.migrateMs = performance.now() - started;
-    if (report.status !== 'applied') return { report, pre, saved: null, timings };
-    await phase('save', onProgress);
-    started = performance.now();
-    const saved = await s.store.saveSnapshot(s.conn.export(), meta(s.conn));
-    timings.saveMs = performance.now() - started;
-    await phase('broadcast', onProgress);
-    deps.broadcast(channelName(s.name), {
-      type: 'schema-changed',
-      source: s.source,
-      name: s.name,
-      generation: saved.generation,
-      snapshotId: saved.snapshot.id,
-      reason: 'migrate',
+  const call = <M extends CallMethod>(method: M, ...args: CallArgs[M]): Promise<Outcome<CallResults[M]>> =>
+    outcome(async () => {
+      const s = current();
+      const result = await s.local.run(
+        {
+          method,
+          args,
+          durability: s.durability,
+          ...(s.delayMs === undefined ? {} : { delayMs: s.delayMs }),
+          source: s.source,
+        },
+        app,
+      );
+      if (!result.ok) throw new MoltError(result.error.code, result.error.message, result.error.details);
+      return result.value;
     });
-    await tidy(s.store, deps.options.snapshots);
-    return { report, pre, saved: saved.snapshot, timings };
-  };
-  const meta = (conn: SqlJsConnection) => ({
-    schemaHash: hashSchema(inspectSchema(conn)),
-    ...(deps.options.appVersion ? { appVersion: deps.options.appVersion } : {}),
-  });
-  const configure = (conn: SqlJsConnection) => {
-    if (deps.options.foreignKeys !== false) conn.exec('PRAGMA foreign_keys = ON');
-    return conn;
-  };
 
   const service: MoltService = {
-    open: (request, onProgress) =>
+    open: (request, onProgress, onEvent) =>
       outcome(async () => {
         if (state) throw new MoltError('invalid-argument', `${state.name} is already open in this worker`);
         const started = performance.now();
-        const store = deps.openStore(request.name);
         return withLock(request.name, request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, async () => {
           const lockMs = performance.now() - started;
           await phase('lock', onProgress);
           await phase('load', onProgress);
-          const head = await store.loadHead();
-          const sqlite = await deps.loadSqlite();
-          const s: State = {
+          const local = await openLocalDatabase({
             name: request.name,
-            source: request.source ?? '',
-            conn: configure(openSqlJs(sqlite, head?.bytes)),
-            store,
+            openEngine,
+            foreignKeys: deps.options.foreignKeys !== false,
+            ...(deps.options.appVersion ? { appVersion: deps.options.appVersion } : {}),
+            ...(deps.options.snapshots ? { snapshots: deps.options.snapshots } : {}),
+            broadcast: deps.broadcast,
+            onWriterEvent: forward(onEvent),
+            ...(deps.onPhase ? { onPhase: deps.onPhase } : {}),
+          });
+          const source = request.source ?? '';
+          state = {
+            name: request.name,
+            source,
+            durability: request.durability ?? DEFAULT_DURABILITY,
+            ...(request.relaxedDelayMs === undefined ? {} : { delayMs: request.relaxedDelayMs }),
+            local,
           };
-          state = s;
           const loadMs = performance.now() - started - lockMs;
-          const run = await runMigration(s, onProgress, head !== undefined);
+          const run = await local.migrate(app, source, onProgress);
           failIfNotDone(run.report);
           await phase('done', onProgress);
           const report: StartupReport = {
-            status: !head ? 'created' : run.saved ? 'migrated' : 'up-to-date',
+            status: !local.load.loaded ? 'created' : run.saved ? 'migrated' : 'up-to-date',
             name: request.name,
-            loaded: head?.snapshot ?? null,
-            skipped: head?.skipped ?? [],
+            role: 'owner',
+            loaded: local.load.loaded,
+            skipped: local.load.skipped,
             preMigrateSnapshot: run.pre,
             saved: run.saved,
             migration: run.report,
@@ -200,121 +187,61 @@ export function createService(deps: ServiceDeps): MoltService {
           return report;
         });
       }),
-    query: (sql, params) => outcome(async () => current().conn.query(sql, params)),
-    exec: (sql, params) => outcome(async () => execute(current().conn, sql, params)),
-    transaction: (statements) =>
-      outcome(async () => {
-        const { conn } = current();
-        conn.exec('BEGIN IMMEDIATE');
-        try {
-          const results = statements.map((s, index) => {
-            try {
-              return execute(conn, s.sql, s.params);
-            } catch (error) {
-              // Which statement failed, for the caller to point at.
-              const data = toErrorData(error);
-              throw new MoltError(data.code, data.message, { ...data.details, statementIndex: index });
-            }
-          });
-          conn.exec('COMMIT');
-          return results;
-        } catch (error) {
-          conn.exec('ROLLBACK');
-          throw error;
-        }
-      }),
-    save: () =>
-      outcome(async () => {
-        const s = current();
-        const saved = await s.store.saveSnapshot(s.conn.export(), meta(s.conn));
-        await tidy(s.store, deps.options.snapshots);
-        return {
-          snapshot: saved.snapshot,
-          generation: saved.generation,
-          bytesWritten: saved.bytesWritten,
-          chunksWritten: saved.chunksWritten,
-        };
-      }),
-    plan: (schema, options = {}) =>
-      outcome(async () => {
-        const sql = schema ?? deps.options.schema;
-        if (sql === undefined) throw new MoltError('invalid-argument', 'no schema to plan against');
-        const renames = options.renames ?? deps.options.renames;
-        return planMigration(current().conn, sql, {
-          allowDataLoss: options.allowDataLoss ?? deps.options.allowDataLoss ?? false,
-          ...(renames ? { renames } : {}),
-        });
-      }),
+    query: (sql, params) => call('query', sql, params),
+    exec: (sql, params) => call('exec', sql, params),
+    transaction: (statements) => call('transaction', statements),
+    save: () => call('save'),
+    flush: () => call('flush'),
+    plan: (schema, options) => call('plan', schema, options),
     migrate: (onProgress) =>
       outcome(async () => {
         const s = current();
         return withLock(s.name, DEFAULT_LOCK_TIMEOUT_MS, async () => {
-          const run = await runMigration(s, onProgress);
+          const run = await s.local.migrate(app, s.source, onProgress);
           failIfNotDone(run.report);
           return run.report;
         });
       }),
-    health: (schema) =>
-      outcome(async () =>
-        fullHealth(current(), { ...deps.options, ...(schema === undefined ? {} : { schema }) }),
-      ),
-    listSnapshots: () => outcome(async () => current().store.listSnapshots()),
-    verifySnapshot: (id) => outcome(async () => current().store.verifySnapshot(id)),
-    restoreSnapshot: (id) =>
-      outcome(async () => {
-        const s = current();
-        const restored = await s.store.restoreSnapshot(id);
-        replaceConnection(s, configure(openSqlJs(await deps.loadSqlite(), restored.bytes)));
-        deps.broadcast(channelName(s.name), {
-          type: 'schema-changed',
-          source: s.source,
-          name: s.name,
-          generation: restored.generation,
-          snapshotId: restored.snapshot.id,
-          reason: 'restore',
-        });
-        return restored.snapshot;
-      }),
-    exportSnapshot: (id) =>
-      outcome(async () => {
-        const s = current();
-        return id === undefined ? s.conn.export() : (await s.store.loadSnapshot(id)).bytes;
-      }),
-    importDatabase: (bytes) =>
-      outcome(async () => {
-        const s = current();
-        const conn = configure(openUntrusted(await deps.loadSqlite(), bytes, 'the imported file'));
-        const saved = await s.store.saveSnapshot(conn.export(), { reason: 'manual', ...meta(conn) });
-        replaceConnection(s, conn);
-        deps.broadcast(channelName(s.name), {
-          type: 'schema-changed',
-          source: s.source,
-          name: s.name,
-          generation: saved.generation,
-          snapshotId: saved.snapshot.id,
-          reason: 'import',
-        });
-        return saved.snapshot;
-      }),
+    health: (schema) => call('health', schema),
+    listSnapshots: () => call('listSnapshots'),
+    verifySnapshot: (id) => call('verifySnapshot', id),
+    restoreSnapshot: (id) => call('restoreSnapshot', id),
+    exportSnapshot: (id) => call('exportSnapshot', id),
+    importDatabase: (bytes) => call('importDatabase', bytes),
     close: () =>
       outcome(async () => {
-        if (!state) return;
-        state.conn.close();
-        await state.store.close();
+        const s = state;
+        if (!s) return;
         state = undefined;
+        await s.local.close();
       }),
   };
   return service;
 }
 
-/** Retention, then the chunks no snapshot needs any more; best effort (a failure keeps extra data). */
-async function tidy(store: SnapshotStore, policy: RetentionPolicy | undefined): Promise<void> {
-  try {
-    await store.prune(policy);
-    await store.collectGarbage();
-  } catch {
-    // Keeping a snapshot too many is harmless; the next save tries again.
-  }
+/** The writer's events as the page hears them; `pending` carries how long persists have been taking. */
+function forward(onEvent: ((event: WorkerEvent) => void) | undefined): (event: WriterEvent) => void {
+  let persistMs = 0;
+  return (event) => {
+    if (!onEvent) return;
+    if (event.kind === 'pending') {
+      onEvent({ kind: 'pending', pending: event.pending, persistMs });
+    } else if (event.kind === 'persisted') {
+      // A slowly decaying maximum: one slow persist keeps the estimate up for a while.
+      persistMs = Math.max(event.ms, persistMs * 0.9);
+      onEvent({
+        kind: 'persisted',
+        snapshotId: event.result.snapshot.id,
+        generation: event.result.generation,
+        writes: event.writes,
+        bytesWritten: event.result.bytesWritten,
+        chunksWritten: event.result.chunksWritten,
+        ms: event.ms,
+      });
+    } else {
+      onEvent({ kind: 'persist-failed', error: event.error, writes: event.writes, lost: event.lost });
+    }
+  };
 }
 
 /** Startup and migrate() fail loudly for what needs the app's attention; the database stays as it was. */
@@ -331,69 +258,10 @@ function failIfNotDone(report: MigrateReport): void {
   }
 }
 
-function replaceConnection(s: State, conn: SqlJsConnection): void {
-  s.conn.close();
-  s.conn = conn;
-}
-
-function execute(conn: SqlJsConnection, sql: string, params?: readonly unknown[]): ExecResult {
-  const before = Number(conn.query('SELECT total_changes() AS n')[0]!.n);
-  conn.exec(sql, params as never);
-  const row = conn.query('SELECT total_changes() AS n, last_insert_rowid() AS id')[0]!;
-  return { changes: Number(row.n) - before, lastInsertRowid: Number(row.id) };
-}
-
-async function fullHealth(s: State, options: ServeOptions): Promise<HealthReport> {
-  const base = health(s.conn, {
-    ...(options.schema === undefined ? {} : { schema: options.schema }),
-    ...(options.migrations ? { migrations: options.migrations } : {}),
-  });
-  const snapshots = await s.store.listSnapshots();
-  const newest = snapshots[0];
-  const snapshot = !newest
-    ? healthCheck('snapshot', 'warn', 'no snapshot saved yet')
-    : (await s.store.verifySnapshot(newest.id)).kind === 'verified'
-      ? healthCheck('snapshot', 'pass', `newest snapshot ${newest.id} verifies`, {
-          id: newest.id,
-          createdAt: newest.createdAt,
-        })
-      : healthCheck('snapshot', 'fail', `newest snapshot ${newest.id} fails verification`, { id: newest.id });
-  const usage = await s.store.usage();
-  const quota = usage.estimate?.quota ?? 0;
-  const used = usage.estimate?.usage ?? 0;
-  const storage =
-    quota > 0 && used / quota > 0.9
-      ? healthCheck('storage', 'warn', `storage is ${Math.round((100 * used) / quota)}% full`, {
-          used,
-          quota,
-        })
-      : healthCheck(
-          'storage',
-          'pass',
-          quota > 0 ? `${Math.round((100 * used) / quota)}% of the quota used` : 'quota unknown',
-          { used, quota, stored: usage.storedBytes },
-        );
-  return scoreHealth([...base.checks, snapshot, storage]);
-}
-
 async function outcome<T>(run: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
     return { ok: false, error: toErrorData(error) };
   }
-}
-
-function describe(
-  p: NonNullable<MigrateOptions['onProgress']> extends (x: infer P) => void ? P : never,
-): string {
-  if (p.phase === 'migration') return `migration ${p.id} (${p.index}/${p.total})`;
-  if (p.phase === 'schema') return `${p.kind} ${p.object} (${p.step}/${p.total})`;
-  return 'checking the result';
-}
-
-function fraction(p: Parameters<NonNullable<MigrateOptions['onProgress']>>[0]): { fraction?: number } {
-  if (p.phase === 'migration') return { fraction: p.index / p.total };
-  if (p.phase === 'schema') return { fraction: p.step / p.total };
-  return {};
 }

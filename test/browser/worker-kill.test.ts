@@ -8,10 +8,7 @@ import { beforeAll, expect, it } from 'vitest';
 import type { StartupReport } from '../../src/worker/index.ts';
 import { callPage, describeBrowser } from './harness.ts';
 import type { KillTrigger, OpenOptions } from './pages/worker-page.ts';
-
-type Result<T = unknown> =
-  | { ok: true; value: T }
-  | { ok: false; code: string; message: string; details?: unknown };
+import { call, openReady, type Result, uniqueName, value } from './worker-calls.ts';
 
 interface Facts {
   ledger: { id: string }[];
@@ -38,22 +35,6 @@ const QUERIES = {
   table: "SELECT sql FROM sqlite_schema WHERE name = 'items'",
   version: 'PRAGMA user_version',
 };
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok)
-    throw new Error(
-      `expected success, got ${result.code}: ${result.message} ${JSON.stringify(result.details)}`,
-    );
-  return result.value;
-}
-
-const openReady = async (page: Page, key: string, options: OpenOptions) =>
-  value(await callPage<Result<StartupReport>>(page, 'openReady', key, options));
-const call = async <T = unknown>(page: Page, key: string, method: string, ...args: unknown[]) =>
-  value(await callPage<Result<T>>(page, 'call', key, method, ...args));
 
 async function createItems(page: Page, name: string): Promise<void> {
   await openReady(page, 'seed', { name, app: 'items-v1' });

@@ -5,10 +5,7 @@
 import { expect, it } from 'vitest';
 import type { StartupReport } from '../../src/worker/index.ts';
 import { callPage, describeBrowser } from './harness.ts';
-
-type Result<T = unknown> =
-  | { ok: true; value: T }
-  | { ok: false; code: string; message: string; details?: unknown };
+import { type Result, value } from './worker-calls.ts';
 
 interface Watched {
   report: Result<StartupReport>;
@@ -18,15 +15,6 @@ interface Watched {
 }
 
 const ROWS = 1_000_000;
-
-function value<T>(result: Result<T>): T {
-  if (!result.ok) {
-    throw new Error(
-      `expected success, got ${result.code}: ${result.message} ${JSON.stringify(result.details)}`,
-    );
-  }
-  return result.value;
-}
 
 describeBrowser('main thread during a startup migration', (browser) => {
   it('sees no long task while the worker rebuilds a 1,000,000-row table', async () => {

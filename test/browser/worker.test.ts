@@ -8,14 +8,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { StartupReport } from '../../src/worker/index.ts';
 import { callPage, describeBrowser } from './harness.ts';
 import type { OpenOptions } from './pages/worker-page.ts';
-
-type Result<T = unknown> =
-  | { ok: true; value: T }
-  | { ok: false; code: string; message: string; details?: unknown };
-
-let counter = 0;
-/** A database name no other test uses (pages of the shared context share IndexedDB). */
-const uniqueName = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
+import { call, codeOf, openReady, pageReady, type Result, uniqueName, value } from './worker-calls.ts';
 
 /** Pages a test opened; closed after it, with their workers. */
 const opened: Page[] = [];
@@ -26,26 +19,9 @@ afterEach(async () => {
 async function openWorkerPage(open: () => Promise<Page>): Promise<Page> {
   const page = await open();
   opened.push(page);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
-  return page;
+  return pageReady(page);
 }
 
-function value<T>(result: Result<T>): T {
-  if (!result.ok)
-    throw new Error(
-      `expected success, got ${result.code}: ${result.message} ${JSON.stringify(result.details)}`,
-    );
-  return result.value;
-}
-
-function codeOf(result: Result): string {
-  return result.ok ? 'no error' : result.code;
-}
-
-const openReady = async (page: Page, key: string, options: OpenOptions) =>
-  value(await callPage<Result<StartupReport>>(page, 'openReady', key, options));
-const call = async <T = unknown>(page: Page, key: string, method: string, ...args: unknown[]) =>
-  value(await callPage<Result<T>>(page, 'call', key, method, ...args));
 const query = <T = Record<string, unknown>>(page: Page, key: string, sql: string) =>
   call<T[]>(page, key, 'query', sql);
 
@@ -118,7 +94,7 @@ describeBrowser('worker and client in Chromium', (browser) => {
     );
     await createItems(pages[0]!, name, 10_000, 50);
     // A tab that already has the database open, on the old version: it hears about the migration.
-    await openReady(pages[0]!, 'watcher', { name, app: 'items-v1' });
+    await openReady(pages[0]!, 'watcher', { name, app: 'items-v1', durability: 'manual' });
     const reports = await Promise.all(
       pages.map((page) =>
         callPage<Result<StartupReport>>(page, 'openReady', 'tab', { name, app: 'items-v2' }),
@@ -160,8 +136,8 @@ describeBrowser('worker and client in Chromium', (browser) => {
     const [a, b] = await Promise.all(
       [1, 2].map(() => openWorkerPage(() => browser.openPage('/worker-page.html'))),
     );
-    await openReady(a!, 'db', { name, app: 'notes-v1' });
-    await openReady(b!, 'db', { name, app: 'notes-v1' });
+    await openReady(a!, 'db', { name, app: 'notes-v1', durability: 'manual' });
+    await openReady(b!, 'db', { name, app: 'notes-v1', durability: 'manual' });
     await call(a!, 'db', 'exec', "INSERT INTO notes (body) VALUES ('from a')");
     await call(b!, 'db', 'exec', "INSERT INTO notes (body) VALUES ('from b')");
     await call(a!, 'db', 'save');
@@ -175,7 +151,8 @@ describeBrowser('worker and client in Chromium', (browser) => {
   it('falls back to the previous snapshot that verifies when a chunk of the head is corrupted', async () => {
     const name = uniqueName('corrupt');
     const page = await openWorkerPage(() => browser.openPage('/worker-page.html'));
-    await openReady(page, 'a', { name, app: 'notes-v1' });
+    // Saved by hand, so that each save makes one snapshot of its own.
+    await openReady(page, 'a', { name, app: 'notes-v1', durability: 'manual' });
     await call(page, 'a', 'exec', "INSERT INTO notes (body) VALUES ('kept')");
     const first = await call<{ snapshot: { id: string } }>(page, 'a', 'save');
     await call(page, 'a', 'exec', "INSERT INTO notes (body) VALUES ('only in the head')");

@@ -11,6 +11,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { loadSqlJs, openSqlJs } from '../../src/sqlite/index.ts';
 
+/** The SQLite the CLI runs in this test run: the `cli-wasm` project sets MOLT_SQLITE=wasm. */
+export const ENGINE: 'native' | 'wasm' = process.env.MOLT_SQLITE === 'wasm' ? 'wasm' : 'native';
+
 const BIN = fileURLToPath(new URL('../../scripts/molt-from-source.mjs', import.meta.url));
 
 export interface RunResult {

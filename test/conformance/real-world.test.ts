@@ -12,7 +12,6 @@
  *
  * Cases with a `known` note are what the engine gets wrong today: they run as expected failures.
  */
-import type { SqlJsStatic } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyPlan,
@@ -23,7 +22,7 @@ import {
   type Renames,
   type Table,
 } from '../../src/engine/index.ts';
-import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/sql-js.ts';
+import { loadSqlJs, openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../../src/sqlite/sql-js.ts';
 import { codeOf, hashBytes } from '../support/outcomes.ts';
 import { CASES as REAL_WORLD, type RealWorldCase } from './real-world-cases.ts';
 import { SUBTLE_CASES } from './subtle-cases.ts';

@@ -18,7 +18,6 @@
  * desired schema lacks (with allowDataLoss), and must converge like every other case.
  */
 import { readFileSync } from 'node:fs';
-import type { SqlJsStatic } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyPlan,
@@ -30,7 +29,7 @@ import {
   type Renames,
   type Schema,
 } from '../../src/engine/index.ts';
-import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/index.ts';
+import { loadSqlJs, openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../../src/sqlite/index.ts';
 import { codeOf, hashBytes } from '../support/outcomes.ts';
 import {
   compareKept,

@@ -39,6 +39,36 @@ conn.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO n
 writeFileSync('notes.sqlite', conn.export());
 `;
 
+/** A Node app's TypeScript settings: NodeNext, no DOM library, every strict check, libraries checked too. */
+const TSCONFIG = {
+  compilerOptions: {
+    module: 'nodenext',
+    target: 'es2022',
+    lib: ['es2023'],
+    types: ['node'],
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    verbatimModuleSyntax: true,
+    skipLibCheck: false,
+    noEmit: true,
+  },
+  files: ['check.ts'],
+};
+
+/** Uses the types of every entry a Node app imports. */
+const CHECK = `import { applyPlan, type Plan, planMigration } from 'molt/engine';
+import { loadSqlJs, openSqlJs, type SqlJsConnection } from 'molt/sqlite';
+import { openBetterSqlite3 } from 'molt/sqlite/node';
+import { createDiskPort, createSnapshotStore } from 'molt/storage';
+import * as testing from 'molt/testing';
+
+const conn: SqlJsConnection = openSqlJs(await loadSqlJs());
+const plan: Plan = planMigration(conn, 'CREATE TABLE notes (id INTEGER PRIMARY KEY)');
+const steps: number = applyPlan(conn, plan).steps.length;
+export { createDiskPort, createSnapshotStore, openBetterSqlite3, steps, testing };
+`;
+
 let project: ConsumerProject;
 beforeAll(async () => {
   project = await createProject('node', {
@@ -47,6 +77,8 @@ beforeAll(async () => {
       'migrate.mjs': MIGRATE,
       'make-db.mjs': MAKE_DB,
       'schema.sql': 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, tag TEXT);\n',
+      'tsconfig.json': JSON.stringify(TSCONFIG, null, 2),
+      'check.ts': CHECK,
     },
   });
 });
@@ -99,6 +131,23 @@ describe('plain Node ESM, no loader', () => {
         { id: 2, body: 'second', pinned: 0 },
       ],
     });
+  });
+
+  it('type-checks for Node (NodeNext, no DOM library, skipLibCheck false) with TypeScript 7 and 5.9', async () => {
+    // After the checks of what molt alone installs: TypeScript comes with the app, not with molt.
+    await project.run('npm', [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      'typescript@~7.0.2',
+      'typescript-5.9@npm:typescript@~5.9.0',
+      '@types/node@20',
+      '@types/better-sqlite3',
+    ]);
+    await expect(project.run('tsc', [])).resolves.toBeDefined();
+    await expect(project.run('node', ['node_modules/typescript-5.9/bin/tsc'])).resolves.toBeDefined();
   });
 
   it('runs the molt command (compiled JavaScript): --version, plan and apply', async () => {

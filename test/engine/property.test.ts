@@ -14,9 +14,8 @@
  * reports the first failure as found (shrinking a long run can take many minutes).
  */
 import fc from 'fast-check';
-import type { SqlJsStatic } from 'sql.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { loadSqlJs, openSqlJs, type SqlJsConnection } from '../../src/sqlite/index.ts';
+import { loadSqlJs, openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../../src/sqlite/index.ts';
 import { runScenario } from '../support/migration-check.ts';
 import { Choices } from '../support/random-schema.ts';
 

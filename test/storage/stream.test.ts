@@ -15,8 +15,9 @@ import {
 } from '../../src/storage/index.ts';
 import { ADAPTERS, type AdapterUnderTest, countNotes, makeDatabase, SMALL_CHUNKS } from './helpers.ts';
 
-/** A source that records the largest piece asked for. */
+/** A source that records the largest piece asked for, and reuses one buffer as a file source does. */
 function recordingSource(bytes: Uint8Array): ByteSource & { largest: number; reads: number } {
+  const buffer = new Uint8Array(SOURCE_WINDOW_BYTES);
   const source = {
     byteLength: bytes.length,
     largest: 0,
@@ -24,7 +25,8 @@ function recordingSource(bytes: Uint8Array): ByteSource & { largest: number; rea
     async read(offset: number, length: number) {
       source.largest = Math.max(source.largest, length);
       source.reads++;
-      return bytes.slice(offset, offset + length);
+      buffer.set(bytes.subarray(offset, offset + length));
+      return buffer.subarray(0, length);
     },
   };
   return source;
@@ -86,12 +88,16 @@ describe.each(ADAPTERS)('streamed snapshots over $name', ({ create }) => {
   it('reads the source one window at a time', async () => {
     // Large enough for several windows of the default size.
     const bytes = new Uint8Array(SOURCE_WINDOW_BYTES * 2 + 12345);
-    bytes.set((await makeDatabase(10)).export().subarray(0, 4096));
+    bytes.set((await makeDatabase(10, 7)).export().subarray(0, 4096));
     for (let i = 4096; i < bytes.length; i += 997) bytes[i] = i % 251;
+    // Bytes where a later window's user_version would be: a source that reuses its buffer overwrites
+    // the header, which the save must have copied.
+    for (let w = 1; w * SOURCE_WINDOW_BYTES < bytes.length; w++) bytes[w * SOURCE_WINDOW_BYTES + 63] = 9;
     const source = recordingSource(bytes);
     // Chunks of 256 KiB: the window's bound is what is tested, not thousands of tiny writes.
     const large = { chunkSize: 256 * 1024, batchBytes: 1024 * 1024 };
     const saved = await createSnapshotStore(adapter.open(), large).saveSnapshot(source);
+    expect(saved.snapshot.userVersion).toBe(7);
     expect(source.largest).toBeLessThanOrEqual(SOURCE_WINDOW_BYTES);
     expect(source.reads).toBeGreaterThanOrEqual(3);
     const read = await collect(createSnapshotStore(adapter.open(), large).readSnapshot(saved.snapshot.id));

@@ -3,7 +3,6 @@
  * planMigration either refuses an invalid schema or blocks without touching the database, or applyPlan
  * reaches the pristine target with every kept value intact, or fails and leaves the bytes identical.
  */
-import type { SqlJsStatic } from 'sql.js';
 import { expect } from 'vitest';
 import {
   applyPlan,
@@ -14,7 +13,7 @@ import {
   type Plan,
   planMigration,
 } from '../../src/engine/index.ts';
-import { openSqlJs, type SqlJsConnection } from '../../src/sqlite/index.ts';
+import { openSqlJs, type SqlJsConnection, type SqlJsStatic } from '../../src/sqlite/index.ts';
 import { codeOf, hashBytes } from './outcomes.ts';
 import { generateScenario, insertRandomRows, type Scenario } from './random-migration.ts';
 import type { Choices, ColumnModel, TableModel } from './random-schema.ts';

@@ -5,8 +5,7 @@
  * as none (UNIQUE lost on an index, a literal folded like a name) leaves facts that differ from the
  * pristine target's, or rows that the target refuses.
  */
-import type { SqlJsStatic } from 'sql.js';
-import type { SqliteConnection } from '../../src/sqlite/index.ts';
+import type { SqliteConnection, SqlJsStatic } from '../../src/sqlite/index.ts';
 import { openSqlJs } from '../../src/sqlite/index.ts';
 import { fold, quoteName } from './rows.ts';
 

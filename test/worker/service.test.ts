@@ -5,42 +5,16 @@
 import 'fake-indexeddb/auto';
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/client/index.ts';
+import { type OpenDatabaseOptions, openDatabase } from '../../src/client/index.ts';
 import { isMoltError } from '../../src/engine/errors.ts';
 import type { Migration } from '../../src/engine/index.ts';
 import { loadSqlJs } from '../../src/sqlite/sql-js.ts';
 import { createIndexedDbPort, createSnapshotStore } from '../../src/storage/index.ts';
 import { forComlink } from '../../src/worker/serve.ts';
-import { createService, type LockManagerLike, type ServeOptions } from '../../src/worker/service.ts';
+import { createService, type ServeOptions } from '../../src/worker/service.ts';
+import { createFakeLocks } from '../support/fake-locks.ts';
 
-/** An in-process stand-in for navigator.locks: one holder per name, waiters in order, abortable. */
-function createLocks(): LockManagerLike {
-  const tails = new Map<string, Promise<unknown>>();
-  return {
-    async request(name, options, callback) {
-      const previous = tails.get(name) ?? Promise.resolve();
-      let release!: () => void;
-      const mine = new Promise<void>((resolve) => (release = resolve));
-      tails.set(
-        name,
-        previous.then(() => mine),
-      );
-      const acquired = previous.then(() => 'acquired' as const);
-      const aborted = new Promise<'aborted'>((resolve) =>
-        options.signal?.addEventListener('abort', () => resolve('aborted')),
-      );
-      if ((await Promise.race([acquired, aborted])) === 'aborted') {
-        acquired.then(release);
-        throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-      }
-      try {
-        return await callback();
-      } finally {
-        release();
-      }
-    },
-  };
-}
+const createLocks = () => createFakeLocks().client();
 
 let counter = 0;
 const opened: { close(): Promise<void> }[] = [];
@@ -48,7 +22,12 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.close().catch(() => undefined)));
 });
 
-function start(options: ServeOptions, name = `db${++counter}`, locks = createLocks()) {
+function start(
+  options: ServeOptions,
+  name = `db${++counter}`,
+  locks = createLocks(),
+  open: Partial<OpenDatabaseOptions> = {},
+) {
   const messages: unknown[] = [];
   const service = createService({
     options,
@@ -59,7 +38,7 @@ function start(options: ServeOptions, name = `db${++counter}`, locks = createLoc
   });
   const { port1, port2 } = new MessageChannel();
   Comlink.expose(forComlink(service), port1);
-  const db = openDatabase({ name, worker: port2 });
+  const db = openDatabase({ name, worker: port2, ...open });
   opened.push(db);
   return { db, name, messages, locks, port1 };
 }
@@ -151,10 +130,27 @@ describe('worker service over Comlink', () => {
     release();
   });
 
-  it('refuses a save over a head another tab wrote (stale-head) and loses nothing', async () => {
+  // Two writers that do not coordinate (each its own lock manager, as another program would be): the
+  // compare-and-swap on the head refuses the second, which drops its write and reads the head again.
+  it('refuses a write over a head another writer moved (stale-head) and loses nothing', async () => {
     const a = start({ migrations: V1 });
     await a.db.ready;
     const b = start({ migrations: V1 }, a.name);
+    await b.db.ready;
+    await a.db.exec("INSERT INTO notes (body) VALUES ('from a')");
+    expect(await codeOf(b.db.exec("INSERT INTO notes (body) VALUES ('from b')"))).toBe('stale-head');
+    expect(await b.db.query('SELECT body FROM notes')).toEqual([{ body: 'from a' }]);
+    await b.db.exec("INSERT INTO notes (body) VALUES ('b again')");
+    await a.db.close();
+    const c = start({ migrations: V1 }, a.name);
+    await c.db.ready;
+    expect(await c.db.query('SELECT body FROM notes')).toEqual([{ body: 'from a' }, { body: 'b again' }]);
+  });
+
+  it('keeps manual writes until save(), which a moved head refuses (stale-head)', async () => {
+    const a = start({ migrations: V1 }, undefined, undefined, { durability: 'manual' });
+    await a.db.ready;
+    const b = start({ migrations: V1 }, a.name, undefined, { durability: 'manual' });
     await b.db.ready;
     await a.db.exec("INSERT INTO notes (body) VALUES ('from a')");
     await a.db.save();

@@ -5,7 +5,9 @@
  */
 import {
   checkMigration,
+  fromErrorData,
   type MigrateOptions,
+  type MigrateProgress,
   type MigrateReport,
   MoltError,
   migrate,
@@ -13,12 +15,28 @@ import {
 import { checkQuickly } from '../../sqlite/untrusted.ts';
 import { copyBytes, openStoreFor, RETENTION_HELP, saveHead, savePreMigrate } from '../backup.ts';
 import { type CliContext, EXIT, type ExitCode, parseCommandArgs } from '../command.ts';
-import { keepJournalMode, type OpenedDatabase, openDatabaseFile } from '../database.ts';
-import { LOCK_TIMEOUT_HELP, LOCK_TIMEOUT_OPTION, withDatabaseLock } from '../database-lock.ts';
+import { keepJournalMode } from '../database.ts';
+import {
+  LOCK_TIMEOUT_HELP,
+  LOCK_TIMEOUT_OPTION,
+  parseLockTimeout,
+  withDatabaseLock,
+} from '../database-lock.ts';
 import { toJson } from '../format.ts';
 import { formatMigrateReport, formatSnapshots, type MigrateOutcome } from '../format-migrate.ts';
 import { readTextFile, replaceFileAtomically } from '../io.ts';
 import { type MigrationFile, readMigrationsFolder } from '../migrations-folder.ts';
+import {
+  chooseSqlite,
+  describeSqlite,
+  explainNativeError,
+  SQLITE_HELP,
+  SQLITE_OPTION,
+  type SqliteUsed,
+} from '../native-database.ts';
+import { writeInPlace } from '../native-write.ts';
+import { type FileDatabase, openFile } from '../planning.ts';
+import { createProgress } from '../progress.ts';
 
 export const usage = `Usage: molt migrate <db> <dir> [options]
 
@@ -44,6 +62,7 @@ Options:
   --no-backup             take no snapshot (and create no <db>.molt/)
 ${LOCK_TIMEOUT_HELP}
   --json                  print the report as JSON and nothing else on stdout
+${SQLITE_HELP}
   -h, --help              show this help
 
 Exit status: 0 applied, up to date or dry run; 2 blocked by the --schema plan (nothing was changed);
@@ -58,6 +77,7 @@ const OPTIONS = {
   'allow-checksum-drift': { type: 'boolean' },
   'no-backup': { type: 'boolean' },
   ...LOCK_TIMEOUT_OPTION,
+  ...SQLITE_OPTION,
 } as const;
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
@@ -80,13 +100,18 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
     allowDataLoss: values['allow-data-loss'] ?? false,
     allowChecksumDrift: values['allow-checksum-drift'] ?? false,
   };
+  const sqlite = await chooseSqlite('migrate', values.sqlite);
+  const busyTimeoutMs = parseLockTimeout('migrate', values['lock-timeout']);
   if (values['dry-run']) {
-    // A dry run writes nothing, not even a lock file: like 'molt plan' it only reads, and the file is
-    // only ever replaced by a rename, so what it reads is whole.
-    const db = await openDatabaseFile(dbPath, { fs: context.fs, foreignKeys: true });
+    // A dry run writes nothing, not even a lock file: like 'molt plan' it only reads. Under sql.js the
+    // file is only ever replaced by a rename, so what it reads is whole; native SQLite runs it in a
+    // transaction on the file that it rolls back.
+    const db = await openFile(dbPath, { fs: context.fs, sqlite, write: true, busyTimeoutMs });
     try {
       const report = migrate(db.conn, { ...options, dryRun: true });
-      return finish({ report, path: dbPath, writeMs: null, snapshots: null }, migrations, values, context);
+      if (db.kind === 'native') await refuseBusy(report, db);
+      const outcome = { report, path: dbPath, writeMs: null, snapshots: null, sqlite: db.sqlite };
+      return finish(outcome, migrations, values, context);
     } finally {
       db.conn.close();
     }
@@ -94,10 +119,13 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
   return withDatabaseLock(
     dbPath,
     async (real) => {
-      const db = await openDatabaseFile(dbPath, { fs: context.fs, foreignKeys: true });
+      const db = await openFile(dbPath, { fs: context.fs, sqlite, write: true, busyTimeoutMs });
       try {
-        const outcome = await migrateFile(db, real, dbPath, options, values, context);
-        return finish(outcome, migrations, values, context);
+        const outcome =
+          db.kind === 'native'
+            ? await migrateInPlace(db, real, options, values, context)
+            : await migrateFile(db, real, dbPath, options, values, context);
+        return finish({ ...outcome, sqlite: db.sqlite }, migrations, values, context);
       } finally {
         db.conn.close();
       }
@@ -112,7 +140,7 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
 
 /** Checks first, so that nothing (not even a snapshot) is written unless there is work to do. */
 async function migrateFile(
-  db: OpenedDatabase,
+  db: FileDatabase & { kind: 'wasm' },
   real: string,
   path: string,
   options: MigrateOptions,
@@ -135,8 +163,74 @@ async function migrateFile(
   return { report, path, writeMs, snapshots: store ? { pre, head } : null };
 }
 
+/**
+ * The same on the file in place: the migrations and the schema in SQLite's own transaction, between a
+ * `pre-migrate` snapshot (its id recorded in the ledger) and the new head.
+ */
+async function migrateInPlace(
+  db: FileDatabase & { kind: 'native' },
+  real: string,
+  options: MigrateOptions,
+  values: Values,
+  context: CliContext,
+): Promise<MigrateOutcome> {
+  const path = db.label;
+  const check = checkMigration(db.conn, options);
+  if (check.status !== 'pending') return { report: check, path, writeMs: null, snapshots: null };
+  const store = values['no-backup'] ? null : openStoreFor(real);
+  const progress = createProgress();
+  try {
+    const {
+      result: report,
+      pre,
+      head,
+    } = await writeInPlace(
+      db,
+      (conn, pre) =>
+        migrate(conn, {
+          ...options,
+          snapshotId: pre?.snapshot.id ?? null,
+          onProgress: (p) => progress.phase(describeMigrateProgress(p)),
+        }),
+      {
+        store,
+        progress,
+        pre: { reason: 'pre-migrate' },
+        head: (result) => ((result as MigrateReport).status === 'applied' ? { reason: 'save' } : null),
+        warn: (line) => context.stderr(line),
+      },
+    );
+    await refuseBusy(report, db);
+    if (report.status !== 'applied') return { report, path, writeMs: null, snapshots: null };
+    return { report, path, writeMs: null, snapshots: store ? { pre, head } : null };
+  } finally {
+    progress.end();
+  }
+}
+
+/** A run that failed because another process kept the file locked is a `locked` error, not a failure. */
+async function refuseBusy(report: MigrateReport, db: FileDatabase & { kind: 'native' }): Promise<void> {
+  if (report.status !== 'failed' || !report.error) return;
+  const error = fromErrorData(report.error);
+  const explained = await explainNativeError(error, db.label, db.path);
+  if (explained !== error) throw explained;
+}
+
+function describeMigrateProgress(p: MigrateProgress): string {
+  switch (p.phase) {
+    case 'migration':
+      return `migration ${p.index}/${p.total} ${p.id}`;
+    case 'schema':
+      return `schema step ${p.step}/${p.total} ${p.kind} ${p.object}`;
+    case 'checks':
+      return 'checking the result';
+    default:
+      return p satisfies never;
+  }
+}
+
 function finish(
-  outcome: MigrateOutcome,
+  outcome: MigrateOutcome & { sqlite?: SqliteUsed },
   migrations: readonly MigrationFile[],
   values: Values,
   context: CliContext,
@@ -147,10 +241,15 @@ function finish(
       preMigrate: outcome.snapshots.pre?.snapshot.id ?? null,
       head: outcome.snapshots.head?.snapshot.id ?? null,
     };
-    context.stdout(`${toJson({ ...report, writeMs: outcome.writeMs, snapshots })}\n`);
+    context.stdout(`${toJson({ ...report, writeMs: outcome.writeMs, snapshots, sqlite: outcome.sqlite })}\n`);
   } else {
     context.stdout(formatMigrateReport(outcome));
     if (outcome.snapshots) context.stdout(formatSnapshots(outcome.snapshots.pre, outcome.snapshots.head));
+    if (outcome.sqlite && (report.status === 'applied' || report.status === 'dry-run')) {
+      context.stdout(
+        `Ran on ${describeSqlite(outcome.sqlite)}${outcome.sqlite.engine === 'native' ? ', in place' : ''}.\n`,
+      );
+    }
   }
   if (report.status === 'blocked') return EXIT.blocked;
   if (report.status === 'failed') throw failure(report, migrations, values.schema);

@@ -4,6 +4,7 @@
  */
 import { type CliContext, EXIT, type ExitCode, parseCommandArgs } from '../command.ts';
 import { formatPlan, toJson } from '../format.ts';
+import { chooseSqlite, describeSqlite } from '../native-database.ts';
 import { PLAN_OPTIONS, PLAN_OPTIONS_HELP, planFiles, planOptionsFrom } from '../planning.ts';
 
 export const usage = `Usage: molt plan <db> <schema.sql> [options]
@@ -17,7 +18,8 @@ ${PLAN_OPTIONS_HELP}
   -h, --help              show this help
 
 <db> must exist (an empty file is an empty database), pass SQLite's quick_check, and not be open in
-another program (a non-empty <db>-wal or <db>-journal is refused).
+another program under --sqlite wasm (a non-empty <db>-wal or <db>-journal is refused); native SQLite
+reads it as it is, WAL included, under SQLite's own locks.
 Renames are never guessed: give them with --rename or as '-- @renamed from=old' in the schema.
 
 Exit status: 0 the plan can be applied (or there is nothing to do), 2 blocked, 1 error.
@@ -34,6 +36,7 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
   const { db, plan } = await planFiles(dbPath, schemaPath, {
     ...planOptionsFrom('plan', values),
     fs: context.fs,
+    sqlite: await chooseSqlite('plan', values.sqlite),
   });
   db.conn.close();
   const blocked = plan.blockers.length > 0;
@@ -41,7 +44,7 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
     context.stdout(`${toJson(plan)}\n`);
   } else {
     context.stdout(
-      `Plan for ${dbPath} -> ${schemaPath}\n${formatPlan(plan)}\n${verdict(plan.steps.length, blocked)}\n`,
+      `Plan for ${dbPath} -> ${schemaPath} (${describeSqlite(db.sqlite)})\n${formatPlan(plan)}\n${verdict(plan.steps.length, blocked)}\n`,
     );
   }
   return blocked ? EXIT.blocked : EXIT.ok;

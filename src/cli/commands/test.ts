@@ -90,6 +90,8 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
     await readReleases(positionals[0], values, migrations),
     values['allow-data-loss'] ?? [],
   );
+  // A long history takes a while: on a terminal, say which release is being tested.
+  const showProgress = !values.json && process.stderr.isTTY === true;
   const sqlite = await loadSqlJs();
   const conn = openSqlJs(sqlite);
   try {
@@ -103,7 +105,11 @@ export async function run(argv: string[], context: CliContext): Promise<ExitCode
       rows: wholeNumber('--rows', values.rows, 100),
       seed: values.seed ?? '1',
       shrink: !values['no-shrink'],
+      ...(showProgress
+        ? { onProgress: (p) => context.stderr(`\r\x1b[Ktesting ${p.index}/${p.total}: ${p.release}`) }
+        : {}),
     });
+    if (showProgress) context.stderr('\r\x1b[K');
     if (values.json) context.stdout(`${toJson(report)}\n`);
     else context.stdout(formatTestReport(report, { target: target(schemaPath, values.migrations) }));
     if (report.releases.some((r) => r.outcome === 'error')) return EXIT.error;

@@ -36,6 +36,8 @@ export interface OpenOptions {
   /** Make migration 0002 of the items app post `halfway` and hold its transaction open this long. */
   stallMs?: number;
   lockTimeoutMs?: number;
+  durability?: 'commit' | 'relaxed' | 'manual';
+  relaxedDelayMs?: number;
 }
 
 /**
@@ -61,9 +63,12 @@ interface Handle {
   progress: string[];
   /** `schema-changed` messages received from other tabs' workers. */
   changes: SchemaChangedMessage[];
+  /** `persisted` and `persist-failed` events, in arrival order. */
+  persists: { kind: 'persisted' | 'persist-failed'; writes: number; code?: string; bytesWritten?: number }[];
 }
 
 const handles = new Map<string, Handle>();
+const loops = new Map<string, { acknowledged: number }>();
 const heldLocks = new Map<string, () => void>();
 
 async function settle<T>(promise: Promise<T>): Promise<Result<T>> {
@@ -100,6 +105,8 @@ function start(key: string, options: OpenOptions, onProgress?: (event: string) =
     name: options.name,
     worker,
     ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+    ...(options.durability === undefined ? {} : { durability: options.durability }),
+    ...(options.relaxedDelayMs === undefined ? {} : { relaxedDelayMs: options.relaxedDelayMs }),
     onProgress: (event) => {
       progress.push(event.phase);
       onProgress?.(event.phase);
@@ -114,7 +121,14 @@ function start(key: string, options: OpenOptions, onProgress?: (event: string) =
   const ready = Promise.race([settle(db.ready), failed]);
   const changes: SchemaChangedMessage[] = [];
   db.on('schema-changed', (message) => changes.push(message));
-  const created = { worker, db, ready, progress, changes };
+  const persists: Handle['persists'] = [];
+  db.on('persisted', (e) =>
+    persists.push({ kind: 'persisted', writes: e.writes, bytesWritten: e.bytesWritten }),
+  );
+  db.on('persist-failed', (e) =>
+    persists.push({ kind: 'persist-failed', writes: e.writes, code: e.error.code }),
+  );
+  const created = { worker, db, ready, progress, changes, persists };
   handles.set(key, created);
   return created;
 }
@@ -183,6 +197,36 @@ const api = {
   },
   progress: (key: string) => handle(key).progress,
   changes: (key: string) => handle(key).changes,
+  persists: (key: string) => handle(key).persists,
+  /**
+   * Inserts `count` rows into `notes`, each one after the previous resolved, with bodies
+   * `<prefix> <i>`; `written(key)` says how far it got. Resolves with the failures.
+   */
+  async writeLoop(key: string, prefix: string, count: number) {
+    const state = { acknowledged: 0, failures: [] as { i: number; code: string }[] };
+    loops.set(key, state);
+    for (let i = 1; i <= count; i++) {
+      const result = await settle(
+        handle(key).db.exec('INSERT INTO notes (body) VALUES (?)', [`${prefix} ${i}`]),
+      );
+      if (result.ok) state.acknowledged = i;
+      else state.failures.push({ i, code: result.code });
+    }
+    return state;
+  },
+  written: (key: string) => loops.get(key)?.acknowledged ?? 0,
+  /** Sends `count` inserts at once (none waits for another); resolves with each one's outcome. */
+  writeTogether(key: string, sql: string, rows: unknown[][]) {
+    const { db } = handle(key);
+    return Promise.all(
+      rows.map(async (params) => {
+        const result = await settle(db.exec(sql, params as never));
+        return result.ok ? 'ok' : result.code;
+      }),
+    );
+  },
+  /** `navigator.storage.estimate()`. */
+  estimate: () => navigator.storage.estimate().then(({ usage, quota }) => ({ usage, quota })),
   /** Closes the database and ends its worker. */
   async close(key: string) {
     const { db, worker } = handle(key);
