@@ -4,7 +4,9 @@
  * 300-table schema costs milliseconds.
  */
 import type { Row, SqliteConnection } from '../sqlite/port.ts';
-import { definitionAfterName, nameTokenIndex, parseCreateTable } from './parse.ts';
+import { canonicalClause, canonicalExpression, ROWID_NAMES, type Scope } from './expressions.ts';
+import { readViewsAndTriggers } from './inspect-views.ts';
+import { nameTokenIndex, parseCreateTable } from './parse.ts';
 import {
   type Column,
   type ForeignKey,
@@ -12,8 +14,6 @@ import {
   MOLT_TABLE_PREFIX,
   type Schema,
   type Table,
-  type Trigger,
-  type View,
 } from './schema.ts';
 import { canonicalText, codeTokens, foldName, isWord } from './tokens.ts';
 
@@ -53,42 +53,36 @@ export function inspectSchema(conn: SqliteConnection, options: InspectOptions = 
 
   const schema: Schema = { tables: [], indexes: [], views: [], triggers: [] };
   const tables = new Set<string>();
+  const dependents: Row[] = [];
   for (const object of objects) {
     const name = String(object.name);
     const sql = object.sql === null ? null : String(object.sql);
     if (sql === null || internal(name)) continue;
-    switch (object.type) {
-      case 'table': {
-        if (!isUserTable(object)) break;
-        tables.add(name);
-        const reused = known.get(sql);
-        if (reused) schema.tables.push({ ...reused, name });
-        else if (virtual(sql)) schema.tables.push(readVirtualTable(name, sql));
-        else {
-          const get = (map: Map<string, Row[]> | undefined) => map?.get(name) ?? [];
-          schema.tables.push(
-            readTable(name, sql, get(info?.columns), get(info?.foreignKeys), get(info?.uniques)),
-          );
-        }
-        break;
-      }
-      case 'index':
-        if (tables.has(String(object.tbl_name)))
-          schema.indexes.push(readIndex(name, String(object.tbl_name), sql));
-        break;
-      case 'view':
-        schema.views.push({ name, sql, definition: definitionAfterName(sql) });
-        break;
-      case 'trigger':
-        schema.triggers.push({
-          name,
-          table: String(object.tbl_name),
-          sql,
-          definition: definitionAfterName(sql),
-        });
-        break;
+    if (object.type !== 'table') {
+      dependents.push(object);
+      continue;
+    }
+    if (!isUserTable(object)) continue;
+    tables.add(name);
+    const reused = known.get(sql);
+    if (reused) schema.tables.push({ ...reused, name });
+    else if (virtual(sql)) schema.tables.push(readVirtualTable(conn, name, sql));
+    else {
+      const get = (map: Map<string, Row[]> | undefined) => map?.get(name) ?? [];
+      schema.tables.push(
+        readTable(name, sql, get(info?.columns), get(info?.foreignKeys), get(info?.uniques)),
+      );
     }
   }
+  // Indexes, views and triggers read their expressions with the columns of the tables they name.
+  for (const object of dependents) {
+    const table = String(object.tbl_name);
+    if (object.type === 'index' && tables.has(table)) {
+      const columns = findTable(schema, table)?.columns ?? [];
+      schema.indexes.push(readIndex(String(object.name), table, String(object.sql), columnScope(columns)));
+    }
+  }
+  readViewsAndTriggers(conn, schema, dependents);
   return schema;
 }
 
@@ -140,12 +134,34 @@ function groupBy(rows: Row[]): Map<string, Row[]> {
   return groups;
 }
 
-function readVirtualTable(name: string, sql: string): Table {
+/**
+ * A virtual table is compared by its module and arguments; its columns, as the module declares them, are
+ * read when the module is there (to copy a full-text table's rows into its new definition).
+ */
+function readVirtualTable(conn: SqliteConnection, name: string, sql: string): Table {
+  let columns: Column[] = [];
+  try {
+    columns = conn
+      .query('SELECT name, type, hidden FROM pragma_table_xinfo(?)', [name])
+      .filter((c) => Number(c.hidden) === 0)
+      .map((c) => ({
+        name: String(c.name),
+        type: String(c.type ?? ''),
+        notNull: false,
+        default: null,
+        primaryKey: 0,
+        generated: null,
+        definition: '',
+        source: '',
+      }));
+  } catch {
+    // A module this build lacks (FTS5 in stock sql.js): the table is compared by its text alone.
+  }
   return {
     name,
     kind: 'virtual',
     sql,
-    columns: [],
+    columns,
     constraints: [],
     options: '',
     withoutRowid: false,
@@ -159,6 +175,7 @@ function readVirtualTable(name: string, sql: string): Table {
 
 function readTable(name: string, sql: string, infos: Row[], fkRows: Row[], uniqueRows: Row[]): Table {
   const parsed = parseCreateTable(sql);
+  const scope = columnScope(infos.map((info) => ({ name: String(info.name) })));
   // table_xinfo lists columns in declaration order, as the CREATE text does.
   const columns: Column[] = infos.map((info, i) => {
     const def = parsed.columns[i];
@@ -170,7 +187,7 @@ function readTable(name: string, sql: string, infos: Row[], fkRows: Row[], uniqu
       default: info.dflt === null ? null : String(info.dflt),
       primaryKey: Number(info.pk),
       generated: hidden === 2 ? 'virtual' : hidden === 3 ? 'stored' : null,
-      definition: def ? canonicalText(def.rest) : '',
+      definition: def ? canonicalClause(def.rest, scope) : '',
       source: def ? def.source : '',
     };
   });
@@ -181,7 +198,7 @@ function readTable(name: string, sql: string, infos: Row[], fkRows: Row[], uniqu
     kind: 'table',
     sql,
     columns,
-    constraints: parsed.constraints.map((c) => canonicalText(c)),
+    constraints: parsed.constraints.map((c) => canonicalClause(c, scope)),
     options,
     withoutRowid: options.includes('"without" "rowid"'),
     strict: options.includes('"strict"'),
@@ -228,12 +245,21 @@ function readUniques(rows: Row[]): string[][] {
  * An index's definition is what follows its name, plus UNIQUE, the one part of an index written
  * before its name (`CREATE UNIQUE INDEX IF NOT EXISTS "i" ON …`, comments anywhere in between).
  */
-function readIndex(name: string, table: string, sql: string): Index {
+function readIndex(name: string, table: string, sql: string, scope: Scope): Index {
   const tokens = codeTokens(sql);
   const at = nameTokenIndex(tokens);
   const unique = tokens.slice(0, at).some((t) => isWord(t, 'unique'));
-  const after = canonicalText(tokens.slice(at + 1));
+  const after = canonicalExpression(tokens.slice(at + 1), scope);
   return { name, table, unique, sql, definition: unique ? `"unique" ${after}` : after };
+}
+
+/**
+ * The names an expression over these columns may use: the columns, and the rowid.
+ * @example
+ * columnScope(table.columns).has('rowid') === true;
+ */
+export function columnScope(columns: readonly { name: string }[]): Scope {
+  return new Set([...columns.map((c) => foldName(c.name)), ...ROWID_NAMES]);
 }
 
 const tableIndex = new WeakMap<Schema, Map<string, Table>>();
@@ -249,4 +275,4 @@ export function findTable(schema: Schema, name: string): Table | undefined {
   return index.get(foldName(name));
 }
 
-export type { Index, Trigger, View };
+export type { Index, Trigger, View } from './schema.ts';

@@ -4,7 +4,6 @@
  * boundaries: the object name, column definitions, table constraints and options.
  */
 import {
-  canonicalText,
   codeTokens,
   foldName,
   identifierName,
@@ -125,15 +124,6 @@ function sourceOf(sql: string, all: readonly Token[], part: Token[]): string {
     sql,
     all.filter((t) => t.start >= from && t.end <= to),
   );
-}
-
-/**
- * The parts of a CREATE statement that follow the object name, canonicalised: what an index, view or
- * trigger *is*, independent of what it is called.
- */
-export function definitionAfterName(sql: string): string {
-  const tokens = codeTokens(sql);
-  return canonicalText(tokens.slice(nameTokenIndex(tokens) + 1));
 }
 
 /** Does any token of `sql` name one of `names` (folded)? Used to find dependent views and triggers. */

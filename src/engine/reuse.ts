@@ -2,7 +2,8 @@
  * Most of a desired schema is usually what the database already has, statement for statement (the
  * schema file it was built from). SQLite accepted those statements when it created them and stores
  * them verbatim, so the scratch database needs only what changed, plus what a changed object touches
- * (its table, its foreign-key parents and children, every trigger's table) to validate it. An app
+ * (its table, its foreign-key parents and children, every trigger's table, the tables views and
+ * triggers name) to validate it. An app
  * starting on an up-to-date database then loads nothing at all.
  */
 import { MoltError } from './errors.ts';
@@ -81,9 +82,18 @@ export function selectStatements(
   };
   const changed = new Set(described.filter((d) => d.kind === 'table' && !same(d)).map((d) => d.name));
   const need = new Set(changed);
+  // Views and triggers always run, and SQLite reads them (their result columns, their bodies) against
+  // the tables they name: those are loaded too.
+  const tableNames = new Set(described.filter((d) => d.kind === 'table').map((d) => d.name));
   for (const d of described) {
     if (d.kind === 'table' && changed.has(d.name)) for (const r of d.references) need.add(r);
     if (d.kind === 'trigger' || (d.kind === 'index' && !same(d))) need.add(d.table);
+    if (d.kind === 'view' || d.kind === 'trigger') {
+      for (const t of d.statement.tokens) {
+        const name = t.kind === 'comment' ? '' : foldName(identifierName(t));
+        if (tableNames.has(name)) need.add(name);
+      }
+    }
   }
   for (const t of known.tables) {
     if (t.foreignKeys.some((fk) => changed.has(foldName(fk.table)))) need.add(foldName(t.name));

@@ -4,11 +4,12 @@
  * collations, converted values, computed generated columns), so what passes here passes the apply.
  */
 import { type CheckContext, counted, findRows, SAMPLE } from './checks.ts';
-import { findTable } from './inspect.ts';
+import { canonicalExpression } from './expressions.ts';
+import { columnScope, findTable } from './inspect.ts';
 import { closingParen, quoteId } from './parse.ts';
 import { defaultExpression, fillDefault, rowidAlias, rowidName } from './rebuild.ts';
 import type { Column, ForeignKey, Table } from './schema.ts';
-import { canonicalSql, codeTokens, foldName, isWord, type Token, tokenize } from './tokens.ts';
+import { codeTokens, foldName, isWord, type Token, tokenize } from './tokens.ts';
 import { checkTypeChange } from './type-checks.ts';
 
 /**
@@ -185,8 +186,11 @@ function checkConstraints(context: CheckContext, current: Table, desired: Table)
     const c = findColumn(current, d.name);
     return c !== undefined && (filled(d.name) || valuesMayChange(current, c, desired, d));
   });
-  const known = new Set(valuesChange ? [] : constraintChecks(current).map(canonicalSql));
-  const checks = constraintChecks(desired).filter((check) => !known.has(canonicalSql(check)));
+  // Compared as SQLite reads them: `"Income"` is the text 'Income' unless a column has that name.
+  const canonical = (table: Table) => (check: string) =>
+    canonicalExpression(codeTokens(check), columnScope(table.columns));
+  const known = new Set(valuesChange ? [] : constraintChecks(current).map(canonical(current)));
+  const checks = constraintChecks(desired).filter((check) => !known.has(canonical(desired)(check)));
   // A unique set is checked again when its columns compare differently (collation, type) or get new
   // values (NULLs filled with a DEFAULT can collide with each other and with existing values).
   // Values converted on the way in ('007' becomes 7 under a new type, or when STRICT goes) can collide too.

@@ -64,6 +64,8 @@ export interface Index {
 export interface View {
   name: string;
   sql: string;
+  /** The result columns as SQLite names them (code reads rows keyed by them); null when SQLite cannot read the view. */
+  columns: string[] | null;
   definition: string;
 }
 

@@ -8,7 +8,7 @@
  * `known` marks a case the engine gets wrong today. Its `expect` is what it should do; the note holds
  * the minimal repro. The suite runs those as expected failures, so it notices when one is fixed.
  */
-import type { BlockerKind, ErrorCode, PlanOptions } from '../../src/engine/index.ts';
+import type { BlockerKind, ErrorCode, PlanOptions, StepKind } from '../../src/engine/index.ts';
 
 export interface ExpectedBlocker {
   kind: BlockerKind;
@@ -47,6 +47,8 @@ export interface RealWorldCase {
   key?: Record<string, string>;
   /** `table.column` (names before) whose values change by design (a type conversion, a filled default). */
   unchecked?: string[];
+  /** The kinds of the plan's steps, in order, when they matter (an empty list: nothing to do). */
+  steps?: StepKind[];
   /** Queries run after a converging migration: triggers fire, cascades work, counters kept. */
   checks?: Check[];
   /** The engine gets this case wrong: minimal repro, what happens, what should happen. */

@@ -85,6 +85,7 @@ function runCase(conn: SqlJsConnection, c: RealWorldCase): void {
     const values = snapshot(conn, c);
     const plan = planMigration(conn, c.after, options);
     expect(plan.blockers).toEqual([]);
+    if (c.steps) expect(plan.steps.map((s) => s.kind)).toEqual(c.steps);
     applyPlan(conn, plan);
     expect(diffCanonical(inspectSchema(conn), loadDesiredSchema(conn, c.after).schema)).toEqual([]);
     expect(planMigration(conn, c.after, c.oneShot ? {} : options).steps).toEqual([]);

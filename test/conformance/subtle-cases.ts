@@ -66,4 +66,136 @@ export const SUBTLE_CASES: RealWorldCase[] = [
       CREATE UNIQUE INDEX IF NOT EXISTS t_ci ON t (lower(email));`,
     expect: { blockers: [{ kind: 'unique-violation', object: 't', count: 2 }] },
   },
+
+  // ----- Double-quoted text: a literal where it names nothing ------------------------------------------
+  {
+    name: 'a DEFAULT written in double quotes changes case: new rows get the new text',
+    source: 'Rails/Django schemas with DEFAULT "draft" (a string in double quotes, SQLite reads it as text)',
+    before: `CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT, status TEXT DEFAULT "Draft");`,
+    rows: "INSERT INTO posts VALUES (1, 'a', 'Draft'), (2, 'b', 'published'), (3, NULL, NULL);",
+    after: `CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT, status TEXT DEFAULT "draft");`,
+    expect: 'converges',
+    steps: ['rebuild-table'],
+    checks: [
+      { sql: "INSERT INTO posts (id, title) VALUES (9, 'new')" },
+      { sql: 'SELECT status FROM posts WHERE id = 9', rows: [{ status: 'draft' }] },
+    ],
+  },
+  {
+    name: 'DEFAULT "CURRENT_TIMESTAMP" (the text) fixed to DEFAULT CURRENT_TIMESTAMP (the clock)',
+    source: 'the classic default that stored the literal text CURRENT_TIMESTAMP in every row',
+    before: `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, created TEXT NOT NULL DEFAULT "CURRENT_TIMESTAMP");`,
+    rows: "INSERT INTO notes (id, body) VALUES (1, 'x'), (2, 'ü'); INSERT INTO notes VALUES (3, NULL, '2024-01-01 10:00:00');",
+    after:
+      'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);',
+    expect: 'converges',
+    steps: ['rebuild-table'],
+    checks: [
+      { sql: "SELECT count(*) AS n FROM notes WHERE created = 'CURRENT_TIMESTAMP'", rows: [{ n: 2 }] },
+      { sql: "INSERT INTO notes (id, body) VALUES (9, 'now')" },
+      { sql: "SELECT created GLOB '2*' AS dated FROM notes WHERE id = 9", rows: [{ dated: 1 }] },
+    ],
+  },
+  {
+    name: 'a one-word DEFAULT changes case: it is text, not a name',
+    source: "SQLite stores DEFAULT active as the text 'active' (parse.y: DEFAULT id)",
+    before: 'CREATE TABLE users (id INTEGER PRIMARY KEY, state TEXT DEFAULT active);',
+    rows: "INSERT INTO users VALUES (1, 'active'), (2, NULL);",
+    after: 'CREATE TABLE users (id INTEGER PRIMARY KEY, state TEXT DEFAULT Active);',
+    expect: 'converges',
+    steps: ['rebuild-table'],
+    checks: [
+      { sql: 'INSERT INTO users (id) VALUES (9)' },
+      { sql: 'SELECT state FROM users WHERE id = 9', rows: [{ state: 'Active' }] },
+    ],
+  },
+  {
+    name: 'quoting a DEFAULT or a CHECK literal differently is no change',
+    source: 'the same text written \'Draft\', "Draft" or Draft',
+    before: `CREATE TABLE posts (id INTEGER PRIMARY KEY, status TEXT DEFAULT 'Draft' CHECK (status IN ('Draft', 'Live')));`,
+    rows: "INSERT INTO posts VALUES (1, 'Draft'), (2, 'Live');",
+    after: `CREATE TABLE posts (id INTEGER PRIMARY KEY, status TEXT DEFAULT Draft CHECK (status IN ("Draft", "Live")));`,
+    expect: 'converges',
+    steps: [],
+  },
+  {
+    name: 'a double-quoted name that is a column stays a name: quoting it is no change',
+    source: 'Prisma quotes every identifier; hand-written schemas do not',
+    before: 'CREATE TABLE t (id INTEGER PRIMARY KEY, Amount INTEGER CHECK (amount > 0), b AS (amount * 2));',
+    rows: 'INSERT INTO t (id, Amount) VALUES (1, 5), (2, NULL);',
+    after:
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, "Amount" INTEGER CHECK ("AMOUNT" > 0), b AS ("amount" * 2));',
+    expect: 'converges',
+    steps: [],
+  },
+  {
+    name: 'a CHECK whose double-quoted literals change case blocks on the rows it now refuses',
+    source: 'CHECK (kind IN ("Income", "Expense")) lowercased in a later release',
+    before: `CREATE TABLE entries (id INTEGER PRIMARY KEY, kind TEXT CHECK (kind IN ("Income", "Expense")), amount REAL);`,
+    rows: "INSERT INTO entries VALUES (1, 'Income', 10), (2, 'Expense', -3.5), (3, 'Income', 1e3), (4, NULL, 0);",
+    after: `CREATE TABLE entries (id INTEGER PRIMARY KEY, kind TEXT CHECK (kind IN ("income", "expense")), amount REAL);`,
+    expect: { blockers: [{ kind: 'check-violation', object: 'entries', count: 3 }] },
+  },
+  {
+    name: 'the same CHECK change over rows already lowercased: the table is rebuilt under the new CHECK',
+    source: 'CHECK (kind IN ("Income", "Expense")) lowercased after a data migration',
+    before: `CREATE TABLE entries (id INTEGER PRIMARY KEY, kind TEXT CHECK (kind IN ("Income", "Expense", "income", "expense")), amount REAL);`,
+    rows: "INSERT INTO entries VALUES (1, 'income', 10), (2, 'expense', -3.5), (3, NULL, 0);",
+    after: `CREATE TABLE entries (id INTEGER PRIMARY KEY, kind TEXT CHECK (kind IN ("income", "expense")), amount REAL);`,
+    expect: 'converges',
+    steps: ['rebuild-table'],
+    checks: [{ sql: "INSERT INTO entries VALUES (9, 'Income', 1)", fails: true }],
+  },
+  {
+    name: 'a stored generated column whose double-quoted fallback changes case is recomputed',
+    source: 'GENERATED ALWAYS AS (coalesce(nickname, "Anonymous")) STORED',
+    before: `CREATE TABLE people (id INTEGER PRIMARY KEY, nickname TEXT, shown TEXT AS (coalesce(nickname, "Anonymous")) STORED);`,
+    rows: "INSERT INTO people (id, nickname) VALUES (1, 'zoë'), (2, NULL);",
+    after: `CREATE TABLE people (id INTEGER PRIMARY KEY, nickname TEXT, shown TEXT AS (coalesce(nickname, "anonymous")) STORED);`,
+    expect: 'converges',
+    steps: ['rebuild-table'],
+    checks: [
+      { sql: 'SELECT shown FROM people ORDER BY id', rows: [{ shown: 'zoë' }, { shown: 'anonymous' }] },
+    ],
+  },
+  {
+    name: 'a partial index whose double-quoted literal changes case is recreated',
+    source: 'WHERE status <> "Archived" on a partial index',
+    before: `CREATE TABLE docs (id INTEGER PRIMARY KEY, status TEXT, slug TEXT);
+      CREATE UNIQUE INDEX docs_live ON docs (slug) WHERE status <> "Archived";`,
+    rows: "INSERT INTO docs VALUES (1, 'Archived', 'a'), (2, 'archived', 'b'), (3, 'Live', 'c');",
+    after: `CREATE TABLE docs (id INTEGER PRIMARY KEY, status TEXT, slug TEXT);
+      CREATE UNIQUE INDEX docs_live ON docs (slug) WHERE status <> "archived";`,
+    expect: 'converges',
+    steps: ['drop-index', 'create-index'],
+  },
+  {
+    name: 'a view alias that changes case renames the column code reads',
+    source: 'AS username → AS userName in a view an app reads rows from as objects',
+    before: `CREATE TABLE users (id INTEGER PRIMARY KEY, user_name TEXT);
+      CREATE VIEW people AS SELECT id, user_name AS username FROM users;`,
+    rows: "INSERT INTO users VALUES (1, 'ann'), (2, NULL);",
+    after: `CREATE TABLE users (id INTEGER PRIMARY KEY, user_name TEXT);
+      CREATE VIEW people AS SELECT id, user_name AS userName FROM users;`,
+    expect: 'converges',
+    steps: ['drop-view', 'create-view'],
+    checks: [{ sql: 'SELECT * FROM people WHERE id = 1', rows: [{ id: 1, userName: 'ann' }] }],
+  },
+  {
+    name: 'a trigger whose double-quoted literal changes case is recreated',
+    source: 'audit triggers writing a kind in double quotes',
+    before: `CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT);
+      CREATE TABLE audit (item INTEGER, what TEXT);
+      CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN INSERT INTO audit VALUES (NEW.id, "Created"); END;`,
+    rows: "INSERT INTO items VALUES (1, 'a');",
+    after: `CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT);
+      CREATE TABLE audit (item INTEGER, what TEXT);
+      CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN INSERT INTO audit VALUES (NEW.id, "created"); END;`,
+    expect: 'converges',
+    steps: ['drop-trigger', 'create-trigger'],
+    checks: [
+      { sql: "INSERT INTO items VALUES (2, 'b')" },
+      { sql: 'SELECT what FROM audit ORDER BY item', rows: [{ what: 'Created' }, { what: 'created' }] },
+    ],
+  },
 ];

@@ -6,6 +6,7 @@
 import type { Renames } from '../../src/engine/index.ts';
 import type { SqliteConnection } from '../../src/sqlite/index.ts';
 import {
+  CHECKS,
   type Choices,
   COLUMN_NAMES,
   DEFAULTS,
@@ -25,6 +26,7 @@ import {
   setPrimaryKey,
   TABLE_NAMES,
   type TableModel,
+  WHERE,
 } from './random-schema.ts';
 
 export interface Scenario {
@@ -40,7 +42,6 @@ export interface Scenario {
 }
 
 const TYPES = ['INTEGER', 'TEXT', 'REAL', 'BLOB', 'NUMERIC', '', 'INT', 'ANY'] as const;
-const CHECKS = ['length($) < 12', "$ IS NOT 'forbidden'", "typeof($) <> 'blob'", '$ >= -100'] as const;
 const STYLES: readonly HintStyle[] = ['option', 'line-comment', 'block-comment'];
 
 /** Draws a whole scenario from the stream. */
@@ -152,7 +153,7 @@ function mutateDependents(
       indexHints.set(index.name, { from, style: ch.pick(STYLES) });
     } else if (r >= 70) {
       index.unique = ch.chance(50) ? !index.unique : index.unique;
-      index.where = ch.pick(['none', 'not-null', 'positive'] as const);
+      index.where = ch.pick(WHERE);
       index.verbose = ch.chance(50);
     }
   }
@@ -160,6 +161,7 @@ function mutateDependents(
     const r = ch.int(100);
     if (r >= 85) schema.views.splice(schema.views.indexOf(view), 1);
     else if (r >= 70) view.columns = view.columns.slice(0, -1);
+    else if (r >= 60) view.alias = ch.pick([null, 'out', 'Out'] as const);
   }
   for (const trigger of [...schema.triggers]) {
     const r = ch.int(100);
@@ -219,7 +221,20 @@ function renderSchemaWithIndexHints(
 const POOLS = {
   integer: ['0', '1', '-1', '7', '42', '9007199254740993', '-9223372036854775808', '9223372036854775807'],
   real: ['0.5', '-0.0', '1e308', '3.0', '-2.25', '0.1'],
-  text: ["''", "'a'", "'A'", "'007'", "'1e3'", "' 12 '", "'O''Brien'", "'ünï'", "'NULL'", "'forbidden'"],
+  text: [
+    "''",
+    "'a'",
+    "'A'",
+    "'007'",
+    "'1e3'",
+    "' 12 '",
+    "'O''Brien'",
+    "'ünï'",
+    "'NULL'",
+    "'forbidden'",
+    "'Forbidden'",
+    "'Draft'",
+  ],
   blob: ["X''", "X'00'", "X'DEADBEEF'", "X'41'"],
 };
 const ANY = [...POOLS.integer, ...POOLS.real, ...POOLS.text, ...POOLS.blob];

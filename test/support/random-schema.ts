@@ -63,7 +63,7 @@ export interface IndexModel {
   unique: boolean;
   /** Index `lower(col)` instead of the first column itself. */
   expression: boolean;
-  where: 'none' | 'not-null' | 'positive';
+  where: 'none' | 'not-null' | 'positive' | 'not-Draft' | 'not-draft';
   /** Written as `CREATE /* … *\/ UNIQUE INDEX IF NOT EXISTS`: the spelling must not hide UNIQUE. */
   verbose: boolean;
 }
@@ -72,6 +72,8 @@ export interface ViewModel {
   name: string;
   table: number;
   columns: number[];
+  /** The first column read `AS` this alias: its case is the name code reads. */
+  alias: 'out' | 'Out' | null;
 }
 
 export interface TriggerModel {
@@ -107,11 +109,31 @@ export const TABLE_NAMES = ['t', 'order', 'my table', 'q"t', 'Tâble', 'select']
 export const COLUMN_NAMES = ['c', 'group', 'a b', 'x"y', 'ñame', 'Key'] as const;
 const TYPES = ['INTEGER', 'TEXT', 'REAL', 'BLOB', 'NUMERIC', '', 'INT', 'VARCHAR(20)'] as const;
 const STRICT_TYPES = ['INTEGER', 'TEXT', 'REAL', 'BLOB', 'ANY', 'INT'] as const;
-const CHECKS = ['length($) < 12', "$ IS NOT 'forbidden'", "typeof($) <> 'blob'", '$ >= -100'] as const;
+// Double-quoted text that names no column is a string literal to SQLite: its case is part of it.
+export const CHECKS = [
+  'length($) < 12',
+  "$ IS NOT 'forbidden'",
+  "typeof($) <> 'blob'",
+  '$ >= -100',
+  '$ IS NOT "Forbidden"',
+  '$ IS NOT "forbidden"',
+] as const;
 const COLLATIONS = ['NOCASE', 'RTRIM', 'BINARY'] as const;
 const ON_DELETE = ['', 'CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION'] as const;
 /** Constant defaults: a kept column's NULLs may be filled with one, so the test can predict it. */
-export const DEFAULTS = ['0', "'x'", '1.5', "X'00'", '-1', "''", '(1 + 1)', 'NULL'] as const;
+export const DEFAULTS = [
+  '0',
+  "'x'",
+  '1.5',
+  "X'00'",
+  '-1',
+  "''",
+  '(1 + 1)',
+  'NULL',
+  '"Draft"',
+  '"draft"',
+  '"CURRENT_TIMESTAMP"',
+] as const;
 
 export function generateColumn(ch: Choices, names: Names): ColumnModel {
   return {
@@ -173,6 +195,8 @@ export function generateReference(ch: Choices, tables: readonly TableModel[]): C
   return { table: parent.id, column: column.id, onDelete: ch.pick(ON_DELETE) };
 }
 
+export const WHERE = ['none', 'none', 'not-null', 'positive', 'not-Draft', 'not-draft'] as const;
+
 export function generateIndex(ch: Choices, names: Names, tables: readonly TableModel[]): IndexModel {
   const table = ch.pick(tables);
   const first = ch.pick(table.columns);
@@ -183,7 +207,7 @@ export function generateIndex(ch: Choices, names: Names, tables: readonly TableM
     columns: second && second !== first ? [first.id, second.id] : [first.id],
     unique: ch.chance(30),
     expression: ch.chance(20),
-    where: ch.pick(['none', 'none', 'not-null', 'positive'] as const),
+    where: ch.pick(WHERE),
     verbose: ch.chance(30),
   };
 }
@@ -191,7 +215,7 @@ export function generateIndex(ch: Choices, names: Names, tables: readonly TableM
 export function generateView(ch: Choices, names: Names, tables: readonly TableModel[]): ViewModel {
   const table = ch.pick(tables);
   const columns = table.columns.filter(() => ch.chance(60)).map((c) => c.id);
-  return { name: `v${names.id()}`, table: table.id, columns };
+  return { name: `v${names.id()}`, table: table.id, columns, alias: ch.pick([null, 'out', 'Out'] as const) };
 }
 
 export function generateTrigger(ch: Choices, names: Names, tables: readonly TableModel[]): TriggerModel {
@@ -310,7 +334,9 @@ export function renderSchema(schema: SchemaModel, options: RenderOptions = {}): 
         ? ` WHERE ${first} IS NOT NULL`
         : index.where === 'positive'
           ? ` WHERE ${first} > 0`
-          : '';
+          : index.where === 'none'
+            ? ''
+            : ` WHERE ${first} IS NOT "${index.where.slice(4)}"`;
     const head = index.verbose
       ? `CREATE /* index */ ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS`
       : `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX`;
@@ -320,7 +346,12 @@ export function renderSchema(schema: SchemaModel, options: RenderOptions = {}): 
   }
   for (const view of schema.views) {
     const cols = view.columns.length
-      ? view.columns.map((id) => quoteName(name(view.table, id))).join(', ')
+      ? view.columns
+          .map(
+            (id, k) =>
+              `${quoteName(name(view.table, id))}${k === 0 && view.alias ? ` AS ${view.alias}` : ''}`,
+          )
+          .join(', ')
       : '1 AS one';
     statements.push(
       `CREATE VIEW ${quoteName(view.name)} AS SELECT ${cols} FROM ${quoteName(name(view.table))};`,
