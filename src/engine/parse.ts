@@ -3,15 +3,7 @@
  * and accepted every statement we look at (it comes from sqlite_schema), so this only has to find the
  * boundaries: the object name, column definitions, table constraints and options.
  */
-import {
-  codeTokens,
-  foldName,
-  identifierName,
-  isWord,
-  sourceSlice,
-  type Token,
-  tokenize,
-} from './tokens.ts';
+import { codeTokens, foldName, identifierName, isWord, sourceSlice, type Token, tokenize } from './tokens.ts';
 
 /** Quotes an identifier for SQL. The only place molt builds an identifier. */
 export function quoteId(name: string): string {
